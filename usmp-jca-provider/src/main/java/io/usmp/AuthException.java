@@ -1,0 +1,18 @@
+package io.usmp;
+
+/** Authentication failed: transcript MAC mismatch, unknown device, or a PSK shorter than 16 bytes. */
+public class AuthException extends HandshakeException {
+    private static final long serialVersionUID = 1L;
+
+    public AuthException(String message) {
+        super(message, ErrorCode.AUTH, CloseReason.AUTH, null);
+    }
+
+    public AuthException(String message, Throwable cause) {
+        super(message, ErrorCode.AUTH, CloseReason.AUTH, cause);
+    }
+
+    protected AuthException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
+        super(message, code, reason, cause);
+    }
+}

@@ -1,0 +1,18 @@
+package io.usmp;
+
+/** A message over 1808 bytes or 4 frames, refused before sending or on reassembly. */
+public class PayloadException extends UsmpException {
+    private static final long serialVersionUID = 1L;
+
+    public PayloadException(String message) {
+        super(message, ErrorCode.BAD_FRAME, CloseReason.PAYLOAD, null);
+    }
+
+    public PayloadException(String message, Throwable cause) {
+        super(message, ErrorCode.BAD_FRAME, CloseReason.PAYLOAD, cause);
+    }
+
+    protected PayloadException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
+        super(message, code, reason, cause);
+    }
+}

@@ -1,0 +1,66 @@
+package io.usmp;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Server-side lookup of a device's pre-shared key, consulted before HELLO is answered. The engine
+ * wipes the returned array after use, so implementations return a fresh copy each time.
+ */
+@FunctionalInterface
+public interface PskResolver {
+    /** PSKs shorter than this are refused at the handshake (SPEC §3). */
+    int MIN_PSK_LENGTH = 16;
+
+    /**
+     * A copy of the PSK of {@code device}, or {@code null} if the device is unknown. Called on the
+     * I/O thread while a device waits (it gives up after 500 ms): implementations must not block.
+     */
+    byte[] resolve(DeviceId device);
+
+    /** One key for every device (small fleets, tests). */
+    static PskResolver shared(byte[] psk) {
+        return new StaticPskResolver(Map.of(), checked(psk, "shared PSK"));
+    }
+
+    /** A fixed table of keys (copied). */
+    static PskResolver of(Map<DeviceId, byte[]> psks) {
+        Map<DeviceId, byte[]> copy = new HashMap<>();
+        psks.forEach((id, key) -> copy.put(id, checked(key, "PSK of " + id)));
+        return new StaticPskResolver(Collections.unmodifiableMap(copy), null);
+    }
+
+    /**
+     * Keys from a PKCS#12 (or other) {@link KeyStore} holding one {@code SecretKeyEntry} per device,
+     * alias = device id in hex. Entries are decrypted once, here: PKCS#12 key decryption costs
+     * milliseconds, too slow to do per handshake. Aliases that are not device ids are skipped.
+     */
+    static PskResolver fromKeyStore(KeyStore store, char[] password) throws GeneralSecurityException {
+        Map<DeviceId, byte[]> keys = new HashMap<>();
+        KeyStore.ProtectionParameter protection = new KeyStore.PasswordProtection(password);
+        for (String alias : Collections.list(store.aliases())) {
+            if (!store.entryInstanceOf(alias, KeyStore.SecretKeyEntry.class)) {
+                continue;
+            }
+            DeviceId id;
+            try {
+                id = DeviceId.fromHex(alias);
+            } catch (IllegalArgumentException notADevice) {
+                continue;
+            }
+            KeyStore.SecretKeyEntry entry = (KeyStore.SecretKeyEntry) store.getEntry(alias, protection);
+            keys.put(id, checked(entry.getSecretKey().getEncoded(), "PSK of " + id));
+        }
+        return new StaticPskResolver(Collections.unmodifiableMap(keys), null);
+    }
+
+    private static byte[] checked(byte[] psk, String what) {
+        if (psk == null || psk.length < MIN_PSK_LENGTH) {
+            throw new IllegalArgumentException(what + " is shorter than " + MIN_PSK_LENGTH + " bytes");
+        }
+        return psk.clone();
+    }
+}

@@ -1,0 +1,18 @@
+package io.usmp;
+
+/** The frame carries a protocol version other than 0x02. */
+public class VersionException extends FrameException {
+    private static final long serialVersionUID = 1L;
+
+    public VersionException(String message) {
+        super(message, ErrorCode.VERSION, CloseReason.VERSION, null);
+    }
+
+    public VersionException(String message, Throwable cause) {
+        super(message, ErrorCode.VERSION, CloseReason.VERSION, cause);
+    }
+
+    protected VersionException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
+        super(message, code, reason, cause);
+    }
+}

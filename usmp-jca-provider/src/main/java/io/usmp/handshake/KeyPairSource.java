@@ -1,0 +1,10 @@
+package io.usmp.handshake;
+
+import io.usmp.UsmpException;
+import java.security.KeyPair;
+
+/** Where ephemeral X25519 pairs come from: fresh per handshake, replaceable for deterministic tests. */
+@FunctionalInterface
+public interface KeyPairSource {
+    KeyPair next() throws UsmpException;
+}

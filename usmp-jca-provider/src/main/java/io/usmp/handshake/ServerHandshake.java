@@ -1,0 +1,75 @@
+package io.usmp.handshake;
+
+import io.usmp.AuthException;
+import io.usmp.DeviceId;
+import io.usmp.HandshakeException;
+import io.usmp.PskResolver;
+import io.usmp.UsmpException;
+import io.usmp.crypto.UsmpCrypto;
+import io.usmp.crypto.UsmpKeyAgreementSpec;
+import io.usmp.wire.Frame;
+import io.usmp.wire.PacketType;
+import java.security.SecureRandom;
+
+/** The gateway side: CHALLENGE on HELLO (after resolving the PSK), SESSION_OK on a valid HELLO_ACK. */
+public final class ServerHandshake extends Handshake {
+    /** HELLO over TCP: {@code device_id(6) ‖ pub_C(32)}. */
+    public static final int HELLO_LENGTH = DeviceId.LENGTH + 32;
+
+    private final PskResolver psks;
+    private final SecureRandom random;
+    private final KeyPairSource keys;
+    private DeviceId device;
+    private byte[] pubC;
+    private byte[] pubS;
+    private byte[] nonce;
+
+    public ServerHandshake(UsmpCrypto crypto, PskResolver psks, SecureRandom random, KeyPairSource keys) {
+        super(crypto);
+        this.psks = psks;
+        this.random = random;
+        this.keys = keys;
+    }
+
+    @Override
+    public Frame start() {
+        return null;
+    }
+
+    /** The device id once HELLO was read (for logs of a failed handshake), else {@code null}. */
+    public DeviceId device() {
+        return device;
+    }
+
+    @Override
+    public Frame receive(Frame frame) throws UsmpException {
+        if (device == null) {
+            expect(frame, PacketType.HELLO, HELLO_LENGTH);
+            device = DeviceId.of(slice(frame, 0, DeviceId.LENGTH));
+            pubC = slice(frame, DeviceId.LENGTH, 32);
+            psk = psks.resolve(device);
+            if (psk == null) {
+                throw new AuthException("unknown device " + device);
+            }
+            if (psk.length < PskResolver.MIN_PSK_LENGTH) {
+                throw new AuthException("PSK of device " + device + " is shorter than " + PskResolver.MIN_PSK_LENGTH + " bytes");
+            }
+            ephemeral = keys.next();
+            pubS = ownPublic();
+            nonce = new byte[NONCE_LENGTH];
+            random.nextBytes(nonce);
+            return frame(PacketType.CHALLENGE, nonce, pubS);
+        }
+        if (result != null) {
+            throw new HandshakeException("handshake already complete");
+        }
+        expect(frame, PacketType.HELLO_ACK, MAC_LENGTH);
+        verifyMac(transcriptMac(PacketType.HELLO_ACK, nonce, device.toBytes(), pubC, pubS), frame.payload(), "client");
+        agree(pubC, new UsmpKeyAgreementSpec(nonce, pubC, pubS));
+        byte[] sessionId = new byte[SESSION_ID_LENGTH];
+        random.nextBytes(sessionId);
+        byte[] mac = transcriptMac(PacketType.SESSION_OK, nonce, sessionId, pubC, pubS);
+        result = secrets(device, sessionId, false);
+        return frame(PacketType.SESSION_OK, sessionId, mac);
+    }
+}

@@ -1,0 +1,35 @@
+package io.usmp.session;
+
+import io.usmp.CloseReason;
+import io.usmp.DeviceId;
+import io.usmp.UsmpException;
+
+/** What an {@link UsmpEngine} reports to its transport, in the order it happened. */
+public sealed interface EngineEvent {
+    /** The handshake completed; messages may flow. */
+    record Established(DeviceId deviceId, byte[] sessionId) implements EngineEvent {
+        public Established {
+            sessionId = sessionId.clone();
+        }
+
+        @Override
+        public byte[] sessionId() {
+            return sessionId.clone();
+        }
+    }
+
+    /** A complete, authenticated message (the reassembled plaintext, owned by the receiver). */
+    record Message(byte[] payload) implements EngineEvent {
+        @Override
+        public String toString() {
+            return "Message[" + payload.length + " bytes]";
+        }
+    }
+
+    /**
+     * The session ended; {@code cause} is {@code null} for {@link CloseReason#LOCAL} and carries the
+     * typed failure otherwise. The transport closes the connection after writing pending output.
+     */
+    record Closed(CloseReason reason, UsmpException cause) implements EngineEvent {
+    }
+}

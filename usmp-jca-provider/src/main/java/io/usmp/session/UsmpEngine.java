@@ -1,0 +1,393 @@
+package io.usmp.session;
+
+import io.usmp.CloseReason;
+import io.usmp.ConnectionClosedException;
+import io.usmp.DeviceId;
+import io.usmp.FrameException;
+import io.usmp.HandshakeException;
+import io.usmp.PayloadException;
+import io.usmp.PskResolver;
+import io.usmp.SequenceException;
+import io.usmp.UsmpException;
+import io.usmp.UsmpTimeoutException;
+import io.usmp.handshake.ClientHandshake;
+import io.usmp.handshake.Handshake;
+import io.usmp.handshake.ServerHandshake;
+import io.usmp.handshake.SessionSecrets;
+import io.usmp.wire.Frame;
+import io.usmp.wire.FrameDecoder;
+import io.usmp.wire.PacketType;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
+
+/**
+ * One USMP connection as a state machine that does no I/O and reads no clock (SPEC §3, §4, §7):
+ * bytes and the current time go in; bytes to write and {@link EngineEvent}s come out. Transports,
+ * the standalone gateway, the resource adapter and deterministic tests all drive this same class.
+ *
+ * <p>Not thread-safe: a transport calls it from one thread at a time (Netty: the channel's event
+ * loop), which is also what keeps the fragments of one message together on the wire.
+ *
+ * <p>Fail fast: on any violation the offending frame is discarded, unsent output is dropped, the
+ * keys are wiped and {@link EngineEvent.Closed} reports the typed cause. No ERROR frame is sent.
+ */
+public final class UsmpEngine {
+    /** Largest plaintext in one frame: 480 − nonce(12) − tag(16). */
+    public static final int MAX_CHUNK = 452;
+    /** Largest message: four frames. */
+    public static final int MAX_FRAMES = 4;
+    public static final int MAX_MESSAGE = MAX_CHUNK * MAX_FRAMES;
+    /** The last seq a non-BYE frame may use; 0xFFFFFFFF is BYE's alone. */
+    static final long LAST_USABLE_SEQ = 0xFFFFFFFEL;
+    /** More than this many PING/PONG frames within {@link #FLOOD_WINDOW_MILLIS} is a flood. */
+    static final int FLOOD_LIMIT = 8;
+    static final long FLOOD_WINDOW_MILLIS = 1000;
+
+    private enum State { HANDSHAKE, ESTABLISHED, CLOSED }
+
+    private final boolean client;
+    private final EngineSettings settings;
+    private final Handshake handshake;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final ArrayDeque<byte[]> output = new ArrayDeque<>();
+    private final ArrayDeque<EngineEvent> events = new ArrayDeque<>();
+    private final long handshakeDeadline;
+
+    private State state = State.HANDSHAKE;
+    private SessionSecrets secrets;
+    private long txSeq;
+    private long rxSeq;
+    private long lastTx;
+    private long lastRx;
+    private final ByteArrayOutputStream reassembly = new ByteArrayOutputStream();
+    private int fragments;
+    private final long[] keepaliveTimes = new long[FLOOD_LIMIT];
+    private int keepaliveCount;
+
+    private UsmpEngine(boolean client, EngineSettings settings, Handshake handshake, long now) {
+        this.client = client;
+        this.settings = settings;
+        this.handshake = handshake;
+        this.handshakeDeadline = deadline(now, settings.handshakeTimeout().toMillis());
+    }
+
+    /** A device-side engine; call {@link #start(long)} to send HELLO. {@code psk} is copied. */
+    public static UsmpEngine client(EngineSettings settings, DeviceId device, byte[] psk, long nowMillis) {
+        return new UsmpEngine(true, settings, new ClientHandshake(settings.crypto(), device, psk, settings.keyPairs()), nowMillis);
+    }
+
+    /** A gateway-side engine, waiting for HELLO. */
+    public static UsmpEngine server(EngineSettings settings, PskResolver psks, long nowMillis) {
+        return new UsmpEngine(false, settings,
+                new ServerHandshake(settings.crypto(), psks, settings.random(), settings.keyPairs()), nowMillis);
+    }
+
+    /** Begins the handshake: a client queues HELLO; a server does nothing. */
+    public void start(long nowMillis) {
+        guarded(() -> {
+            Frame hello = handshake.start();
+            if (hello != null) {
+                queue(hello, nowMillis);
+            }
+        });
+    }
+
+    /** Feeds received bytes (any split). Violations close the engine; this method never throws. */
+    public void receive(byte[] data, int off, int len, long nowMillis) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        guarded(() -> decoder.decode(data, off, len, frame -> onFrame(frame, nowMillis)));
+    }
+
+    /**
+     * Queues one message as ⌈n/452⌉ frames (DATA_FRAG…, DATA). Refused whole, before anything is
+     * queued, when larger than {@value #MAX_MESSAGE} bytes.
+     *
+     * @throws PayloadException          message too large (the session stays open)
+     * @throws ConnectionClosedException the session has ended
+     * @throws SequenceException         the send would exhaust the sequence space (the session closes)
+     * @throws IllegalStateException     the handshake has not completed
+     */
+    public void send(byte[] message, long nowMillis) throws UsmpException {
+        if (message.length > MAX_MESSAGE) {
+            throw new PayloadException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE);
+        }
+        checkOpen();
+        int chunks = Math.max(1, (message.length + MAX_CHUNK - 1) / MAX_CHUNK);
+        if (txSeq + chunks - 1 > LAST_USABLE_SEQ) {
+            SequenceException e = new SequenceException("sequence space exhausted");
+            closeWithBye(e.reason(), e, nowMillis);
+            throw e;
+        }
+        for (int i = 0; i < chunks; i++) {
+            int from = i * MAX_CHUNK;
+            int len = Math.min(MAX_CHUNK, message.length - from);
+            sendSealed(i == chunks - 1 ? PacketType.DATA : PacketType.DATA_FRAG, message, from, len, nowMillis);
+        }
+    }
+
+    /** Sends a PING (a client's keepalive; also usable by a gateway to probe a device). */
+    public void ping(long nowMillis) throws UsmpException {
+        checkOpen();
+        sendControl(PacketType.PING, nowMillis);
+    }
+
+    /** Orderly close: BYE when established, then {@link CloseReason#LOCAL}. Idempotent. */
+    public void close(long nowMillis) {
+        if (state != State.CLOSED) {
+            closeWithBye(CloseReason.LOCAL, null, nowMillis);
+        }
+    }
+
+    /** The transport saw end of stream or an I/O error. */
+    public void transportClosed(long nowMillis) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.HANDSHAKE) {
+            end(CloseReason.HANDSHAKE, new HandshakeException("connection closed during handshake"), false);
+        } else {
+            end(CloseReason.PEER_DISCONNECTED, new ConnectionClosedException("peer closed the connection without BYE"), false);
+        }
+    }
+
+    /** Runs due timers: handshake timeout, server watchdog, client keepalive. */
+    public void tick(long nowMillis) {
+        guarded(() -> {
+            if (state == State.HANDSHAKE && nowMillis >= handshakeDeadline) {
+                throw new UsmpTimeoutException("handshake not completed within " + settings.handshakeTimeout().toMillis() + " ms");
+            }
+            if (state != State.ESTABLISHED) {
+                return;
+            }
+            if (!client && nowMillis >= deadline(lastRx, settings.sessionTimeout().toMillis())) {
+                throw new UsmpTimeoutException("nothing received for " + settings.sessionTimeout().toMillis() + " ms");
+            }
+            if (client && nowMillis >= deadline(lastTx, settings.keepalive().toMillis())) {
+                sendControl(PacketType.PING, nowMillis);
+            }
+        });
+    }
+
+    /** When {@link #tick(long)} next has work, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        switch (state) {
+            case HANDSHAKE:
+                return handshakeDeadline;
+            case ESTABLISHED:
+                return client ? deadline(lastTx, settings.keepalive().toMillis())
+                        : deadline(lastRx, settings.sessionTimeout().toMillis());
+            default:
+                return Long.MAX_VALUE;
+        }
+    }
+
+    /** The next encoded frame to write, or {@code null}. */
+    public byte[] pollOutput() {
+        return output.poll();
+    }
+
+    /** The next event, or {@code null}. */
+    public EngineEvent pollEvent() {
+        return events.poll();
+    }
+
+    public boolean isEstablished() {
+        return state == State.ESTABLISHED;
+    }
+
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    public boolean isClient() {
+        return client;
+    }
+
+    /** The peer's (or, for a client, its own) device id once known, else {@code null}. */
+    public DeviceId deviceId() {
+        if (secrets != null) {
+            return secrets.deviceId();
+        }
+        return handshake instanceof ServerHandshake s ? s.device() : null;
+    }
+
+    /** True once the keys of an ended session were wiped (for tests and audits). */
+    public boolean keysWiped() {
+        return secrets == null || (secrets.sender().isDestroyed() && secrets.receiver().isDestroyed());
+    }
+
+    /** Test hook: continue from given counters, to reach sequence exhaustion without 2^32 frames. */
+    void jumpSequences(long tx, long rx) {
+        txSeq = tx;
+        rxSeq = rx;
+    }
+
+    private void onFrame(Frame frame, long now) {
+        if (state == State.CLOSED) {
+            return; // frames after a violation or BYE in the same read are discarded
+        }
+        guarded(() -> {
+            if (state == State.HANDSHAKE) {
+                onHandshakeFrame(frame, now);
+            } else {
+                onSessionFrame(frame, now);
+            }
+        });
+    }
+
+    private void onHandshakeFrame(Frame frame, long now) throws UsmpException {
+        if (frame.type().isEncrypted()) {
+            throw new HandshakeException(frame.type() + " before the handshake completed");
+        }
+        Frame reply = handshake.receive(frame);
+        if (reply != null) {
+            queue(reply, now);
+        }
+        SessionSecrets done = handshake.result();
+        if (done != null) {
+            handshake.destroy();
+            secrets = done;
+            state = State.ESTABLISHED;
+            lastRx = now;
+            lastTx = now;
+            events.add(new EngineEvent.Established(done.deviceId(), done.sessionId()));
+        }
+    }
+
+    private void onSessionFrame(Frame frame, long now) throws UsmpException {
+        PacketType type = frame.type();
+        if (!type.isEncrypted()) {
+            throw new FrameException(type + " after the handshake completed");
+        }
+        if (frame.seq() != rxSeq) {
+            throw new SequenceException("expected seq " + rxSeq + ", got " + frame.seq());
+        }
+        byte[] plaintext = secrets.receiver().open(type, frame.seq(), frame.payload());
+        if (frame.seq() > LAST_USABLE_SEQ && type != PacketType.BYE) {
+            throw new SequenceException("seq 0xFFFFFFFF is reserved for BYE");
+        }
+        rxSeq++;
+        lastRx = now;
+        switch (type) {
+            case DATA_FRAG:
+                if (fragments == MAX_FRAMES - 1) {
+                    throw new PayloadException("message exceeds " + MAX_FRAMES + " frames");
+                }
+                fragments++;
+                reassembly.write(plaintext, 0, plaintext.length);
+                break;
+            case DATA:
+                reassembly.write(plaintext, 0, plaintext.length);
+                byte[] message = reassembly.toByteArray();
+                reassembly.reset();
+                fragments = 0;
+                events.add(new EngineEvent.Message(message));
+                break;
+            case PING:
+            case PONG:
+                requireNoPartialMessage(type);
+                countKeepalive(now);
+                if (type == PacketType.PING) {
+                    sendControl(PacketType.PONG, now);
+                }
+                break;
+            case BYE:
+                requireNoPartialMessage(type);
+                end(CloseReason.PEER_BYE, new ConnectionClosedException("peer sent BYE", CloseReason.PEER_BYE), false);
+                break;
+            default:
+                throw new FrameException("unexpected " + type);
+        }
+    }
+
+    private void requireNoPartialMessage(PacketType type) throws SequenceException {
+        if (fragments > 0) {
+            throw new SequenceException(type + " while a message was half received");
+        }
+    }
+
+    private void countKeepalive(long now) throws SequenceException {
+        int slot = keepaliveCount % FLOOD_LIMIT;
+        if (keepaliveCount >= FLOOD_LIMIT && now - keepaliveTimes[slot] < FLOOD_WINDOW_MILLIS) {
+            throw new SequenceException("more than " + FLOOD_LIMIT + " PING/PONG frames within 1 s");
+        }
+        keepaliveTimes[slot] = now;
+        keepaliveCount++;
+    }
+
+    private void checkOpen() throws ConnectionClosedException {
+        if (state == State.CLOSED) {
+            throw new ConnectionClosedException("session closed", CloseReason.LOCAL);
+        }
+        if (state != State.ESTABLISHED) {
+            throw new IllegalStateException("handshake not complete");
+        }
+    }
+
+    private void sendControl(PacketType type, long now) throws UsmpException {
+        if (txSeq > LAST_USABLE_SEQ) {
+            throw new SequenceException("sequence space exhausted");
+        }
+        sendSealed(type, new byte[0], 0, 0, now);
+    }
+
+    private void sendSealed(PacketType type, byte[] plain, int off, int len, long now) throws UsmpException {
+        byte[] payload = secrets.sender().seal(type, txSeq, plain, off, len);
+        queue(Frame.of(type, txSeq, payload), now);
+        txSeq++;
+    }
+
+    private void queue(Frame frame, long now) {
+        output.add(frame.encode());
+        lastTx = now;
+    }
+
+    private void closeWithBye(CloseReason reason, UsmpException cause, long now) {
+        if (state == State.ESTABLISHED) {
+            try {
+                sendSealed(PacketType.BYE, new byte[0], 0, 0, now);
+            } catch (UsmpException e) {
+                // The session is ending either way; the peer's watchdog covers a missing BYE.
+            }
+        }
+        end(reason, cause, true);
+    }
+
+    private void end(CloseReason reason, UsmpException cause, boolean keepOutput) {
+        state = State.CLOSED;
+        if (!keepOutput) {
+            output.clear();
+        }
+        handshake.destroy();
+        if (secrets != null) {
+            secrets.destroy();
+        }
+        reassembly.reset();
+        events.add(new EngineEvent.Closed(reason, cause));
+    }
+
+    private interface Step {
+        void run() throws UsmpException;
+    }
+
+    /** Runs a step; any failure becomes a fail-fast close with the typed cause. */
+    private void guarded(Step step) {
+        try {
+            step.run();
+        } catch (UsmpException e) {
+            if (state != State.CLOSED) {
+                end(e.reason(), e, false);
+            }
+        } catch (RuntimeException e) {
+            if (state != State.CLOSED) {
+                end(CloseReason.INTERNAL, new UsmpException("internal failure", e), false);
+            }
+        }
+    }
+
+    private static long deadline(long from, long interval) {
+        return interval <= 0 ? Long.MAX_VALUE : from + interval;
+    }
+}

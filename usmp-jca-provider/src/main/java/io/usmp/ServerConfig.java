@@ -1,0 +1,245 @@
+package io.usmp;
+
+import io.usmp.crypto.UsmpCrypto;
+import io.usmp.handshake.KeyPairSource;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/** Gateway settings (SPEC §6 limits included). Immutable; build with {@link #builder(PskResolver)}. */
+public final class ServerConfig {
+    private final String bindHost;
+    private final int port;
+    private final PskResolver psks;
+    private final int maxConnections;
+    private final int maxConnectionsPerIp;
+    private final int maxConcurrentHandshakes;
+    private final Duration handshakeTimeout;
+    private final Duration sessionTimeout;
+    private final int lockoutThreshold;
+    private final int lockoutMaxSeconds;
+    private final int lockoutTableSize;
+    private final int inboundQueueCapacity;
+    private final UsmpTransport transport;
+    private final Executor deliveryExecutor;
+    private final UsmpCrypto crypto;
+    private final SecureRandom random;
+    private final KeyPairSource keyPairs;
+
+    private ServerConfig(Builder b) {
+        this.bindHost = b.bindHost;
+        this.port = b.port;
+        this.psks = b.psks;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.maxConcurrentHandshakes = b.maxConcurrentHandshakes;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.sessionTimeout = b.sessionTimeout;
+        this.lockoutThreshold = b.lockoutThreshold;
+        this.lockoutMaxSeconds = b.lockoutMaxSeconds;
+        this.lockoutTableSize = b.lockoutTableSize;
+        this.inboundQueueCapacity = b.inboundQueueCapacity;
+        this.transport = b.transport;
+        this.deliveryExecutor = b.deliveryExecutor;
+        this.crypto = b.crypto;
+        this.random = b.random;
+        this.keyPairs = b.keyPairs;
+    }
+
+    public static Builder builder(PskResolver psks) {
+        return new Builder(psks);
+    }
+
+    public String bindHost() {
+        return bindHost;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public PskResolver psks() {
+        return psks;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    public int maxConcurrentHandshakes() {
+        return maxConcurrentHandshakes;
+    }
+
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    public int lockoutThreshold() {
+        return lockoutThreshold;
+    }
+
+    public int lockoutMaxSeconds() {
+        return lockoutMaxSeconds;
+    }
+
+    public int lockoutTableSize() {
+        return lockoutTableSize;
+    }
+
+    public int inboundQueueCapacity() {
+        return inboundQueueCapacity;
+    }
+
+    /** The shared I/O threads, or null for a private transport owned by the server. */
+    public UsmpTransport transport() {
+        return transport;
+    }
+
+    /** Where listener calls run, or null for a private pool owned by the server. */
+    public Executor deliveryExecutor() {
+        return deliveryExecutor;
+    }
+
+    public UsmpCrypto crypto() {
+        return crypto;
+    }
+
+    public SecureRandom random() {
+        return random;
+    }
+
+    /** The ephemeral key source, or null for fresh keys from {@link #crypto()}. */
+    public KeyPairSource keyPairs() {
+        return keyPairs;
+    }
+
+    /** Builder with the defaults of SPEC §6 and this project (10 000 connections, 256 per IP). */
+    public static final class Builder {
+        private String bindHost = "127.0.0.1";
+        private int port;
+        private final PskResolver psks;
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerIp = 256;
+        private int maxConcurrentHandshakes = 10;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration sessionTimeout = Duration.ofSeconds(60);
+        private int lockoutThreshold = 5;
+        private int lockoutMaxSeconds = 60;
+        private int lockoutTableSize = 4096;
+        private int inboundQueueCapacity = 64;
+        private UsmpTransport transport;
+        private Executor deliveryExecutor;
+        private UsmpCrypto crypto = UsmpCrypto.defaults();
+        private SecureRandom random = new SecureRandom();
+        private KeyPairSource keyPairs;
+
+        private Builder(PskResolver psks) {
+            this.psks = Objects.requireNonNull(psks, "psks");
+        }
+
+        /** Address to listen on; default 127.0.0.1 (set 0.0.0.0 to accept devices from the network). */
+        public Builder bind(String host, int port) {
+            this.bindHost = Objects.requireNonNull(host, "host");
+            this.port = checkRange("port", port, 0, 65535);
+            return this;
+        }
+
+        public Builder maxConnections(int total, int perIp) {
+            this.maxConnections = checkRange("maxConnections", total, 1, Integer.MAX_VALUE);
+            this.maxConnectionsPerIp = checkRange("maxConnectionsPerIp", perIp, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Handshakes in progress at once; further connections wait (unread) for a slot. */
+        public Builder maxConcurrentHandshakes(int n) {
+            this.maxConcurrentHandshakes = checkRange("maxConcurrentHandshakes", n, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** From accept to SESSION_OK. */
+        public Builder handshakeTimeout(Duration d) {
+            this.handshakeTimeout = positive("handshakeTimeout", d);
+            return this;
+        }
+
+        /** Close a session when nothing authenticated arrived for this long; zero disables. */
+        public Builder sessionTimeout(Duration d) {
+            this.sessionTimeout = Objects.requireNonNull(d, "sessionTimeout");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("sessionTimeout must not be negative");
+            }
+            return this;
+        }
+
+        /**
+         * From the {@code threshold}-th consecutive handshake failure of an IP, lock it out for
+         * min(maxSeconds, 2^(failures − threshold)) s; 0 disables. The table holds {@code tableSize} IPs.
+         */
+        public Builder lockout(int threshold, int maxSeconds, int tableSize) {
+            this.lockoutThreshold = checkRange("lockoutThreshold", threshold, 0, Integer.MAX_VALUE);
+            this.lockoutMaxSeconds = checkRange("lockoutMaxSeconds", maxSeconds, 1, 86_400);
+            this.lockoutTableSize = checkRange("lockoutTableSize", tableSize, 1, 10_000_000);
+            return this;
+        }
+
+        /** Messages held per session for the listener before that device's socket stops being read. */
+        public Builder inboundQueueCapacity(int n) {
+            this.inboundQueueCapacity = checkRange("inboundQueueCapacity", n, 1, 1_000_000);
+            return this;
+        }
+
+        public Builder transport(UsmpTransport t) {
+            this.transport = t;
+            return this;
+        }
+
+        public Builder deliveryExecutor(Executor e) {
+            this.deliveryExecutor = e;
+            return this;
+        }
+
+        public Builder crypto(UsmpCrypto c) {
+            this.crypto = Objects.requireNonNull(c, "crypto");
+            return this;
+        }
+
+        /** Randomness for challenge nonces and session ids (replaceable for deterministic tests). */
+        public Builder random(SecureRandom r) {
+            this.random = Objects.requireNonNull(r, "random");
+            return this;
+        }
+
+        public Builder keyPairs(KeyPairSource k) {
+            this.keyPairs = k;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+    }
+
+    static int checkRange(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be within " + min + ".." + max + ", got " + value);
+        }
+        return value;
+    }
+
+    static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,43 @@
+package io.usmp;
+
+import io.usmp.transport.TcpDeviceClient;
+import java.time.Duration;
+
+/**
+ * A blocking device-side connection, for simple device programs and tests: connect (handshake
+ * included), send, receive, close. Thread-safe.
+ */
+public interface UsmpClient extends AutoCloseable {
+    /** Connects and completes the handshake. */
+    static UsmpClient connect(ClientConfig config) throws java.io.IOException {
+        return TcpDeviceClient.connect(config);
+    }
+
+    /** A copy of the session id. */
+    byte[] sessionId();
+
+    /**
+     * Sends one message and waits until it is written.
+     *
+     * @throws PayloadException          over 1808 bytes (nothing sent; the session stays open)
+     * @throws ConnectionClosedException the session has ended
+     */
+    void send(byte[] message) throws UsmpException;
+
+    /**
+     * The next message, waiting up to {@code timeout}; {@code null} on timeout.
+     *
+     * @throws UsmpException the session ended (after every message received before that was taken);
+     *                       the exception says why
+     */
+    byte[] receive(Duration timeout) throws UsmpException, InterruptedException;
+
+    boolean isOpen();
+
+    /** Why the session ended, or null while open. */
+    CloseReason closeReason();
+
+    /** Orderly close: BYE, then the socket closes. */
+    @Override
+    void close();
+}

@@ -1,0 +1,37 @@
+package io.usmp;
+
+import io.usmp.transport.TcpGateway;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Optional;
+
+/** A USMP gateway over TCP: accepts devices, authenticates them, delivers their messages. */
+public interface UsmpServer extends AutoCloseable {
+    /**
+     * Warms the crypto and code paths (a device gives up after 500 ms, even on the first
+     * handshake), then binds and starts accepting.
+     */
+    static UsmpServer start(ServerConfig config, ServerListener listener) throws java.io.IOException {
+        return TcpGateway.start(config, listener);
+    }
+
+    InetSocketAddress localAddress();
+
+    /** The open session of a device, if it is connected. */
+    Optional<UsmpSession> session(DeviceId device);
+
+    Collection<UsmpSession> sessions();
+
+    ServerStatistics statistics();
+
+    /**
+     * Stops accepting, sends BYE to every session, waits up to {@code grace} millis for their
+     * queued messages to be delivered, then closes all connections.
+     */
+    void close(long graceMillis);
+
+    @Override
+    default void close() {
+        close(5_000);
+    }
+}

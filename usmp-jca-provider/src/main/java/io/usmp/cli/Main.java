@@ -1,0 +1,226 @@
+package io.usmp.cli;
+
+import io.usmp.ClientConfig;
+import io.usmp.CloseReason;
+import io.usmp.DeviceId;
+import io.usmp.PskResolver;
+import io.usmp.ServerConfig;
+import io.usmp.ServerListener;
+import io.usmp.UsmpClient;
+import io.usmp.UsmpException;
+import io.usmp.UsmpServer;
+import io.usmp.UsmpSession;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar usmp.jar gateway|device ...}: a standalone gateway and a device client, for
+ * users and for interoperability checks against the upstream SDKs.
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage:",
+            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo]",
+            "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX",
+            "                            [--send HEX]... [--gen N]... [--expect-echo]",
+            "--psk-file holds the raw key bytes (at least 16); --psk-hex is meant for tests.");
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(new Main(System.out, System.err).run(args));
+    }
+
+    /** Runs a command and returns the exit status: 0 success, 1 failure, 2 usage error. */
+    int run(String[] args) throws InterruptedException {
+        try {
+            if (args.length == 0) {
+                throw new Arguments.UsageException("a command is required");
+            }
+            switch (args[0]) {
+                case "gateway":
+                    return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"),
+                            Set.of("--echo")), null);
+                case "device":
+                    return device(new Arguments(args, 1, Set.of("--host", "--port", "--psk-file", "--psk-hex", "--device-id",
+                            "--send", "--gen"), Set.of("--expect-echo")));
+                case "-h":
+                case "--help":
+                    out.println(USAGE);
+                    return 0;
+                default:
+                    throw new Arguments.UsageException("unknown command " + args[0]);
+            }
+        } catch (Arguments.UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+    }
+
+    /** Runs a gateway until {@code stop} counts down (or, when null, until the JVM is stopped). */
+    int gateway(Arguments a, CountDownLatch stop) throws Arguments.UsageException, InterruptedException {
+        int port = a.port("--port");
+        String bind = a.get("--bind", "127.0.0.1");
+        DeviceId device = a.deviceId();
+        byte[] psk = a.psk();
+        boolean echo = a.has("--echo");
+        ServerConfig config;
+        try {
+            config = ServerConfig.builder(PskResolver.of(Map.of(device, psk))).bind(bind, port).build();
+        } finally {
+            Arrays.fill(psk, (byte) 0);
+        }
+        UsmpServer server;
+        try {
+            server = UsmpServer.start(config, new PrintingListener(echo));
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            done.countDown();
+        }, "usmp-gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        print("READY tcp " + server.localAddress().getAddress().getHostAddress() + ":" + server.localAddress().getPort());
+        done.await();
+        if (stop != null) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            server.close();
+        }
+        return 0;
+    }
+
+    private final class PrintingListener implements ServerListener {
+        private final boolean echo;
+
+        PrintingListener(boolean echo) {
+            this.echo = echo;
+        }
+
+        @Override
+        public void onSession(UsmpSession s) {
+            print("SESSION device=" + s.deviceId().toHex() + " session=" + s.sessionIdHex());
+        }
+
+        @Override
+        public void onMessage(UsmpSession s, byte[] payload) {
+            print("RX " + payload.length + " " + HexFormat.of().formatHex(payload));
+            if (echo) {
+                try {
+                    s.send(payload).toCompletableFuture().join();
+                } catch (UsmpException | RuntimeException e) {
+                    err.println("echo to " + s.deviceId() + " failed: " + e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void onClosed(UsmpSession s, CloseReason reason, UsmpException cause) {
+            print("CLOSED device=" + s.deviceId().toHex() + " reason=" + reason.kind());
+        }
+    }
+
+    int device(Arguments a) throws Arguments.UsageException, InterruptedException {
+        String host = a.required("--host");
+        int port = a.port("--port");
+        DeviceId device = a.deviceId();
+        byte[] psk = a.psk();
+        boolean expectEcho = a.has("--expect-echo");
+        List<Map.Entry<String, String>> plan = a.inOrder(Set.of("--send", "--gen"));
+        byte[][] messages = new byte[plan.size()][];
+        for (int i = 0; i < messages.length; i++) {
+            Map.Entry<String, String> step = plan.get(i);
+            messages[i] = step.getKey().equals("--send") ? Arguments.hex("--send", step.getValue()) : generated(step.getValue());
+        }
+        ClientConfig config;
+        try {
+            config = ClientConfig.builder(host, port, device, psk).build();
+        } catch (IllegalArgumentException e) {
+            throw new Arguments.UsageException(e.getMessage());
+        } finally {
+            Arrays.fill(psk, (byte) 0);
+        }
+        int passed = 0;
+        int failed = 0;
+        try (UsmpClient client = UsmpClient.connect(config)) {
+            print("SESSION device=" + device.toHex() + " session=" + HexFormat.of().formatHex(client.sessionId()));
+            for (byte[] m : messages) {
+                if (exchange(client, m, expectEcho)) {
+                    passed++;
+                } else {
+                    failed++;
+                }
+            }
+        } catch (IOException e) {
+            err.println("error: " + describe(e));
+            failed = messages.length - passed;
+            if (failed == 0) {
+                failed = 1;
+            }
+        }
+        print("DONE " + passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private boolean exchange(UsmpClient client, byte[] message, boolean expectEcho) throws InterruptedException {
+        try {
+            client.send(message);
+            if (!expectEcho) {
+                return true;
+            }
+            byte[] reply = client.receive(REPLY_TIMEOUT);
+            if (reply == null) {
+                err.println("no reply within " + REPLY_TIMEOUT.toSeconds() + " s");
+                return false;
+            }
+            print("REPLY " + reply.length + " " + HexFormat.of().formatHex(reply));
+            return Arrays.equals(reply, message);
+        } catch (UsmpException e) {
+            err.println("error: " + describe(e));
+            return false;
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e instanceof UsmpException u ? u.reason().kind() + ": " + u.getMessage() : e.getMessage();
+    }
+
+    private static byte[] generated(String n) throws Arguments.UsageException {
+        int len;
+        try {
+            len = Integer.parseInt(n);
+        } catch (NumberFormatException e) {
+            throw new Arguments.UsageException("--gen takes a byte count, got " + n);
+        }
+        if (len < 0) {
+            throw new Arguments.UsageException("--gen takes a byte count, got " + n);
+        }
+        byte[] m = new byte[len];
+        for (int i = 0; i < len; i++) {
+            m[i] = (byte) i;
+        }
+        return m;
+    }
+
+    private synchronized void print(String line) {
+        out.println(line);
+        out.flush();
+    }
+}

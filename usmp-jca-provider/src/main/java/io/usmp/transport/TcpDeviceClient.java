@@ -1,0 +1,177 @@
+package io.usmp.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.usmp.ClientConfig;
+import io.usmp.CloseReason;
+import io.usmp.ConnectionClosedException;
+import io.usmp.PayloadException;
+import io.usmp.UsmpClient;
+import io.usmp.UsmpException;
+import io.usmp.UsmpTimeoutException;
+import io.usmp.session.EngineEvent;
+import io.usmp.session.EngineSettings;
+import io.usmp.session.UsmpEngine;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The blocking device-side client over TCP. */
+public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
+    /** Marks the end of the receive queue. */
+    private static final byte[] END = new byte[0];
+
+    private final ClientConfig config;
+    private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<byte[]> established = new CompletableFuture<>();
+    private final EngineHandler handler;
+    private volatile EngineEvent.Closed closed;
+    private boolean paused;
+
+    private TcpDeviceClient(ClientConfig config) {
+        this.config = config;
+        EngineSettings defaults = EngineSettings.defaults(config.crypto());
+        EngineSettings settings = defaults.withTimeouts(config.handshakeTimeout(), config.keepalive(), Duration.ZERO);
+        byte[] psk = config.psk();
+        try {
+            this.handler = new EngineHandler(UsmpEngine.client(settings, config.deviceId(), psk, Clock.now()), this,
+                    new LongAdder(), new LongAdder());
+        } finally {
+            Arrays.fill(psk, (byte) 0);
+        }
+    }
+
+    /** Connects, completes the handshake and returns the open client. */
+    public static TcpDeviceClient connect(ClientConfig config) throws IOException {
+        TcpDeviceClient client = new TcpDeviceClient(config);
+        NettyTransport transport = config.transport() == null ? NettyTransport.shared() : NettyTransport.of(config.transport());
+        ChannelFuture connect = new Bootstrap()
+                .group(transport.group())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .handler(client.handler)
+                .connect(config.host(), config.port());
+        if (!connect.awaitUninterruptibly(config.connectTimeout().toMillis() + 1000) || !connect.isSuccess()) {
+            connect.channel().close();
+            Throwable cause = connect.cause();
+            throw new IOException("cannot connect to " + config.host() + ":" + config.port()
+                    + (cause == null ? "" : ": " + cause.getMessage()), cause);
+        }
+        try {
+            client.established.get(config.handshakeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof UsmpException u ? u : new UsmpException("handshake failed", e.getCause());
+        } catch (TimeoutException e) {
+            client.handler.channel().close();
+            throw new UsmpTimeoutException("handshake not completed in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.handler.channel().close();
+            throw new IOException("interrupted during handshake", e);
+        }
+        return client;
+    }
+
+    @Override
+    public void established(EngineHandler h, EngineEvent.Established event) {
+        established.complete(event.sessionId());
+    }
+
+    @Override
+    public boolean message(EngineHandler h, byte[] payload) {
+        received.add(payload);
+        synchronized (this) {
+            paused = received.size() >= config.receiveQueueCapacity();
+            return paused;
+        }
+    }
+
+    @Override
+    public void closed(EngineHandler h, EngineEvent.Closed event) {
+        closed = event;
+        received.add(END);
+        established.completeExceptionally(event.cause() != null ? event.cause()
+                : new ConnectionClosedException("closed during handshake", event.reason()));
+    }
+
+    @Override
+    public byte[] sessionId() {
+        return established.getNow(null).clone();
+    }
+
+    @Override
+    public void send(byte[] message) throws UsmpException {
+        if (message.length > UsmpEngine.MAX_MESSAGE) {
+            throw new PayloadException("message of " + message.length + " bytes exceeds " + UsmpEngine.MAX_MESSAGE);
+        }
+        try {
+            handler.send(message.clone()).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UsmpException u) {
+                throw u;
+            }
+            throw new ConnectionClosedException("send failed: " + cause.getMessage(), closeReasonOr(CloseReason.PEER_DISCONNECTED));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsmpException("interrupted while sending", e);
+        }
+    }
+
+    @Override
+    public byte[] receive(Duration timeout) throws UsmpException, InterruptedException {
+        byte[] next = received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (next == null) {
+            return null;
+        }
+        if (next == END) {
+            received.add(END);
+            EngineEvent.Closed c = closed;
+            throw c.cause() != null ? c.cause() : new ConnectionClosedException("session closed", c.reason());
+        }
+        boolean resume;
+        synchronized (this) {
+            resume = paused && received.size() <= config.receiveQueueCapacity() / 2;
+            if (resume) {
+                paused = false;
+            }
+        }
+        if (resume) {
+            handler.setPaused(false);
+        }
+        return next;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return closed == null;
+    }
+
+    @Override
+    public CloseReason closeReason() {
+        EngineEvent.Closed c = closed;
+        return c == null ? null : c.reason();
+    }
+
+    private CloseReason closeReasonOr(CloseReason fallback) {
+        CloseReason r = closeReason();
+        return r == null ? fallback : r;
+    }
+
+    /** Sends BYE and waits briefly for the socket to close. */
+    @Override
+    public void close() {
+        handler.close();
+        handler.channel().closeFuture().awaitUninterruptibly(2000);
+        config.wipe();
+    }
+}

@@ -1,0 +1,305 @@
+package io.usmp.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.usmp.CloseReason;
+import io.usmp.DeviceId;
+import io.usmp.ServerConfig;
+import io.usmp.ServerListener;
+import io.usmp.ServerStatistics;
+import io.usmp.UsmpServer;
+import io.usmp.UsmpSession;
+import io.usmp.UsmpTransport;
+import io.usmp.session.EngineEvent;
+import io.usmp.session.EngineSettings;
+import io.usmp.session.UsmpEngine;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The TCP gateway: Netty acceptor, SPEC §6 admission, one {@link UsmpEngine} per connection. */
+public final class TcpGateway implements UsmpServer {
+    private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
+    private static final int DEFAULT_DELIVERY_THREADS = 16;
+
+    private final ServerConfig config;
+    private final ServerListener listener;
+    private final EngineSettings settings;
+    private final Admission admission;
+    private final NettyTransport transport;
+    private final boolean ownsTransport;
+    private final Executor delivery;
+    private final ExecutorService ownedDelivery;
+    private final Map<DeviceId, GatewaySession> sessions = new ConcurrentHashMap<>();
+    private final Map<Channel, Boolean> channels = new ConcurrentHashMap<>();
+    private final LongAdder handshakesOk = new LongAdder();
+    private final Map<CloseReason, LongAdder> handshakeFailures = counters();
+    private final Map<CloseReason, LongAdder> sessionsClosed = counters();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder messagesOut = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private Channel serverChannel;
+    private volatile boolean closing;
+
+    private TcpGateway(ServerConfig config, ServerListener listener) {
+        this.config = config;
+        this.listener = listener;
+        EngineSettings defaults = EngineSettings.defaults(config.crypto());
+        this.settings = new EngineSettings(config.crypto(), config.random(),
+                config.keyPairs() != null ? config.keyPairs() : () -> config.crypto().generateKeyPair(config.random()),
+                config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout());
+        this.admission = new Admission(config);
+        UsmpTransport t = config.transport();
+        this.ownsTransport = t == null;
+        this.transport = t == null ? NettyTransport.withThreadFactory(2, NettyTransport.daemonThreads("usmp-gateway-io"))
+                : NettyTransport.of(t);
+        if (config.deliveryExecutor() == null) {
+            ownedDelivery = Executors.newFixedThreadPool(DEFAULT_DELIVERY_THREADS, NettyTransport.daemonThreads("usmp-delivery"));
+            delivery = ownedDelivery;
+        } else {
+            ownedDelivery = null;
+            delivery = config.deliveryExecutor();
+        }
+    }
+
+    private static Map<CloseReason, LongAdder> counters() {
+        Map<CloseReason, LongAdder> m = new EnumMap<>(CloseReason.class);
+        for (CloseReason r : CloseReason.values()) {
+            m.put(r, new LongAdder());
+        }
+        return m;
+    }
+
+    /** Warms up, binds, and starts accepting. */
+    public static TcpGateway start(ServerConfig config, ServerListener listener) throws IOException {
+        Warmup.run(config.crypto());
+        TcpGateway gateway = new TcpGateway(config, listener);
+        try {
+            gateway.bind();
+        } catch (IOException | RuntimeException e) {
+            gateway.releaseResources();
+            throw e;
+        }
+        return gateway;
+    }
+
+    private void bind() throws IOException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(transport.group())
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accept(ch);
+                    }
+                });
+        try {
+            serverChannel = b.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+            throw new IOException("cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "USMP gateway listening on {0}", localAddress());
+    }
+
+    private void accept(SocketChannel ch) {
+        InetSocketAddress remote = ch.remoteAddress();
+        InetAddress ip = remote.getAddress();
+        Admission.Verdict verdict = closing ? Admission.Verdict.OVER_TOTAL : admission.admit(ip, Clock.now());
+        if (verdict != Admission.Verdict.ADMITTED) {
+            refused.increment();
+            LOG.log(Level.DEBUG, "refused connection from {0}: {1}", remote, verdict);
+            ch.close();
+            return;
+        }
+        channels.put(ch, Boolean.TRUE);
+        ch.config().setAutoRead(false);
+        Connection conn = new Connection(ch, remote);
+        ch.pipeline().addLast(conn.handler);
+        ch.closeFuture().addListener(f -> {
+            channels.remove(ch);
+            admission.release(ip);
+        });
+        if (admission.acquireSlot(conn.resume)) {
+            conn.slotGranted();
+        }
+    }
+
+    /** The per-connection glue between the engine's events and the gateway. */
+    private final class Connection implements EngineHandler.Events {
+        final SocketChannel ch;
+        final InetSocketAddress remote;
+        final EngineHandler handler;
+        final Runnable resume = this::slotGranted;
+        boolean holdsSlot;
+        GatewaySession session;
+
+        Connection(SocketChannel ch, InetSocketAddress remote) {
+            this.ch = ch;
+            this.remote = remote;
+            this.handler = new EngineHandler(UsmpEngine.server(settings, config.psks(), Clock.now()), this, bytesIn, bytesOut);
+        }
+
+        void slotGranted() {
+            ch.eventLoop().execute(() -> {
+                if (!ch.isOpen()) {
+                    admission.releaseSlot();
+                    return;
+                }
+                holdsSlot = true;
+                ch.config().setAutoRead(true);
+            });
+        }
+
+        private void releaseSlot() {
+            if (holdsSlot) {
+                holdsSlot = false;
+                admission.releaseSlot();
+            } else {
+                admission.cancelWaiting(resume);
+            }
+        }
+
+        @Override
+        public void established(EngineHandler h, EngineEvent.Established e) {
+            releaseSlot();
+            admission.handshakeSucceeded(remote.getAddress());
+            handshakesOk.increment();
+            session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, listener, delivery, config.inboundQueueCapacity(),
+                    messagesOut);
+            GatewaySession previous = sessions.put(e.deviceId(), session);
+            if (previous != null) {
+                LOG.log(Level.INFO, "device {0} reconnected; closing its previous session", e.deviceId());
+                previous.close();
+            }
+            LOG.log(Level.INFO, "session established device={0} remote={1}", e.deviceId(), remote);
+            session.opened();
+        }
+
+        @Override
+        public boolean message(EngineHandler h, byte[] payload) {
+            messagesIn.increment();
+            return session.message(payload);
+        }
+
+        @Override
+        public void closed(EngineHandler h, EngineEvent.Closed e) {
+            if (session == null) {
+                releaseSlot();
+                handshakeFailures.get(e.reason()).increment();
+                admission.handshakeFailed(remote.getAddress(), Clock.now());
+                DeviceId device = h.engine().deviceId();
+                LOG.log(Level.WARNING, "handshake failed remote={0} device={1} reason={2}", remote,
+                        device == null ? "-" : device, e.reason().kind());
+                try {
+                    listener.onHandshakeFailed(remote, device, e.cause());
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "listener failed in onHandshakeFailed: " + ex.getClass().getName(), ex);
+                }
+                return;
+            }
+            sessions.remove(session.deviceId(), session);
+            sessionsClosed.get(e.reason()).increment();
+            LOG.log(e.reason().isViolation() ? Level.WARNING : Level.INFO, "session closed device={0} reason={1}",
+                    session.deviceId(), e.reason().kind());
+            session.closed(e.reason(), e.cause());
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public Optional<UsmpSession> session(DeviceId device) {
+        return Optional.ofNullable(sessions.get(device));
+    }
+
+    @Override
+    public Collection<UsmpSession> sessions() {
+        return List.copyOf(sessions.values());
+    }
+
+    @Override
+    public ServerStatistics statistics() {
+        return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), refused.sum(),
+                messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed));
+    }
+
+    private static Map<CloseReason, Long> snapshot(Map<CloseReason, LongAdder> counters) {
+        Map<CloseReason, Long> m = new EnumMap<>(CloseReason.class);
+        counters.forEach((r, n) -> {
+            long v = n.sum();
+            if (v > 0) {
+                m.put(r, v);
+            }
+        });
+        return m;
+    }
+
+    @Override
+    public void close(long graceMillis) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        long deadline = Clock.now() + Math.max(0, graceMillis);
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(graceMillis);
+        }
+        List<GatewaySession> open = List.copyOf(sessions.values());
+        open.forEach(GatewaySession::close);
+        for (GatewaySession s : open) {
+            while (!s.finished() && Clock.now() < deadline) {
+                sleepBriefly();
+            }
+        }
+        for (Channel ch : List.copyOf(channels.keySet())) {
+            ch.close().awaitUninterruptibly(Math.max(1, deadline - Clock.now()));
+        }
+        releaseResources();
+        LOG.log(Level.INFO, "USMP gateway closed");
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void releaseResources() {
+        if (ownsTransport) {
+            transport.close();
+        }
+        if (ownedDelivery != null) {
+            ownedDelivery.shutdown();
+            try {
+                ownedDelivery.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

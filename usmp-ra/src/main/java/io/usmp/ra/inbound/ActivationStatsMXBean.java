@@ -1,0 +1,33 @@
+package io.usmp.ra.inbound;
+
+import java.util.Map;
+
+/** Per-activation counters, registered as {@code io.usmp:type=Activation,address="host:port"}. */
+public interface ActivationStatsMXBean {
+    String getAddress();
+
+    int getSessionsOpen();
+
+    long getHandshakesSucceeded();
+
+    /** Failed handshakes by reason kind (auth, timeout, bad_frame, …). */
+    Map<String, Long> getHandshakesFailed();
+
+    /** Ended sessions by reason kind. */
+    Map<String, Long> getSessionsClosed();
+
+    long getRefusedConnections();
+
+    long getMessagesDelivered();
+
+    long getMessagesRedelivered();
+
+    long getMessagesDeadLettered();
+
+    long getBytesIn();
+
+    long getBytesOut();
+
+    /** Messages received and not yet delivered, over all devices. */
+    long getQueueDepth();
+}

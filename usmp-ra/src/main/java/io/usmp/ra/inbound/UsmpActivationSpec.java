@@ -1,0 +1,271 @@
+package io.usmp.ra.inbound;
+
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.InvalidPropertyException;
+import jakarta.resource.spi.ResourceAdapter;
+import java.beans.IntrospectionException;
+import java.beans.PropertyDescriptor;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Activation properties of an MDB on the USMP adapter: where to listen, where the device PSKs
+ * are, the limits of SPEC §6, and how deliveries are retried and dead-lettered. {@link #validate()}
+ * reports every invalid property at once.
+ */
+public class UsmpActivationSpec implements ActivationSpec, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private transient ResourceAdapter resourceAdapter;
+    private String bindAddress = "127.0.0.1";
+    private Integer port = 7400;
+    private String keyStorePath;
+    private String keyStoreType = "PKCS12";
+    private String keyStorePassword;
+    private Integer maxConnections = 10_000;
+    private Integer maxConnectionsPerIp = 256;
+    private Integer maxConcurrentHandshakes = 10;
+    private Integer handshakeTimeoutMillis = 10_000;
+    private Integer sessionTimeoutMillis = 60_000;
+    private Integer lockoutThreshold = 5;
+    private Integer maxConcurrentDeliveries = 16;
+    private Integer perDeviceQueueBound = 64;
+    private Integer maxDeliveryAttempts = 5;
+    private Integer redeliveryBackoffMillis = 1_000;
+    private String deadLetterDirectory;
+    private Boolean deliverSessionEvents = false;
+    private Integer shutdownGraceMillis = 5_000;
+
+    @Override
+    public void validate() throws InvalidPropertyException {
+        List<String> problems = new ArrayList<>();
+        List<PropertyDescriptor> bad = new ArrayList<>();
+        check(bindAddress != null && !bindAddress.isBlank(), "bindAddress", "must be set", problems, bad);
+        check(port != null && port >= 0 && port <= 65535, "port", "must be 0..65535, got " + port, problems, bad);
+        check(keyStorePath != null && !keyStorePath.isBlank(), "keyStorePath", "must name the PKCS#12 PSK keystore", problems, bad);
+        if (keyStorePath != null && !keyStorePath.isBlank()) {
+            check(Files.isReadable(Path.of(keyStorePath)), "keyStorePath", "is not a readable file: " + keyStorePath, problems, bad);
+        }
+        check(keyStoreType != null && !keyStoreType.isBlank(), "keyStoreType", "must be set (PKCS12)", problems, bad);
+        check(keyStorePassword != null, "keyStorePassword", "must be set", problems, bad);
+        positive(maxConnections, "maxConnections", problems, bad);
+        positive(maxConnectionsPerIp, "maxConnectionsPerIp", problems, bad);
+        positive(maxConcurrentHandshakes, "maxConcurrentHandshakes", problems, bad);
+        positive(handshakeTimeoutMillis, "handshakeTimeoutMillis", problems, bad);
+        check(sessionTimeoutMillis != null && sessionTimeoutMillis >= 0, "sessionTimeoutMillis",
+                "must be 0 (off) or positive, got " + sessionTimeoutMillis, problems, bad);
+        check(lockoutThreshold != null && lockoutThreshold >= 0, "lockoutThreshold", "must be 0 (off) or positive, got "
+                + lockoutThreshold, problems, bad);
+        positive(maxConcurrentDeliveries, "maxConcurrentDeliveries", problems, bad);
+        positive(perDeviceQueueBound, "perDeviceQueueBound", problems, bad);
+        positive(maxDeliveryAttempts, "maxDeliveryAttempts", problems, bad);
+        check(redeliveryBackoffMillis != null && redeliveryBackoffMillis >= 0, "redeliveryBackoffMillis",
+                "must not be negative, got " + redeliveryBackoffMillis, problems, bad);
+        check(shutdownGraceMillis != null && shutdownGraceMillis >= 0, "shutdownGraceMillis",
+                "must not be negative, got " + shutdownGraceMillis, problems, bad);
+        if (!problems.isEmpty()) {
+            InvalidPropertyException e = new InvalidPropertyException("invalid USMP activation properties: "
+                    + String.join("; ", problems));
+            e.setInvalidPropertyDescriptors(bad.toArray(new PropertyDescriptor[0]));
+            throw e;
+        }
+    }
+
+    private static void positive(Integer value, String name, List<String> problems, List<PropertyDescriptor> bad) {
+        check(value != null && value > 0, name, "must be positive, got " + value, problems, bad);
+    }
+
+    private static void check(boolean ok, String name, String problem, List<String> problems, List<PropertyDescriptor> bad) {
+        if (ok) {
+            return;
+        }
+        problems.add(name + " " + problem);
+        try {
+            bad.add(new PropertyDescriptor(name, UsmpActivationSpec.class));
+        } catch (IntrospectionException e) {
+            throw new IllegalStateException("no bean property " + name, e);
+        }
+    }
+
+    /** The PSK keystore password; never part of toString or logs. */
+    char[] keyStorePasswordChars() {
+        return keyStorePassword == null ? new char[0] : keyStorePassword.toCharArray();
+    }
+
+    /** Where dead letters go: the property, else the server's data directory, else the working directory. */
+    Path deadLetterPath() {
+        if (deadLetterDirectory != null && !deadLetterDirectory.isBlank()) {
+            return Path.of(deadLetterDirectory);
+        }
+        for (String dataDir : new String[] {"jboss.server.data.dir", "com.sun.aas.instanceRoot"}) {
+            String base = System.getProperty(dataDir);
+            if (base != null) {
+                return Path.of(base, "usmp", "dead-letter");
+            }
+        }
+        return Path.of("usmp-dead-letter");
+    }
+
+    @Override
+    public ResourceAdapter getResourceAdapter() {
+        return resourceAdapter;
+    }
+
+    @Override
+    public void setResourceAdapter(ResourceAdapter ra) throws ResourceException {
+        this.resourceAdapter = ra;
+    }
+
+    public String getBindAddress() {
+        return bindAddress;
+    }
+
+    public void setBindAddress(String bindAddress) {
+        this.bindAddress = bindAddress;
+    }
+
+    public Integer getPort() {
+        return port;
+    }
+
+    public void setPort(Integer port) {
+        this.port = port;
+    }
+
+    public String getKeyStorePath() {
+        return keyStorePath;
+    }
+
+    public void setKeyStorePath(String keyStorePath) {
+        this.keyStorePath = keyStorePath;
+    }
+
+    public String getKeyStoreType() {
+        return keyStoreType;
+    }
+
+    public void setKeyStoreType(String keyStoreType) {
+        this.keyStoreType = keyStoreType;
+    }
+
+    public String getKeyStorePassword() {
+        return keyStorePassword;
+    }
+
+    public void setKeyStorePassword(String keyStorePassword) {
+        this.keyStorePassword = keyStorePassword;
+    }
+
+    public Integer getMaxConnections() {
+        return maxConnections;
+    }
+
+    public void setMaxConnections(Integer maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public Integer getMaxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    public void setMaxConnectionsPerIp(Integer maxConnectionsPerIp) {
+        this.maxConnectionsPerIp = maxConnectionsPerIp;
+    }
+
+    public Integer getMaxConcurrentHandshakes() {
+        return maxConcurrentHandshakes;
+    }
+
+    public void setMaxConcurrentHandshakes(Integer maxConcurrentHandshakes) {
+        this.maxConcurrentHandshakes = maxConcurrentHandshakes;
+    }
+
+    public Integer getHandshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
+    }
+
+    public void setHandshakeTimeoutMillis(Integer handshakeTimeoutMillis) {
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    }
+
+    public Integer getSessionTimeoutMillis() {
+        return sessionTimeoutMillis;
+    }
+
+    public void setSessionTimeoutMillis(Integer sessionTimeoutMillis) {
+        this.sessionTimeoutMillis = sessionTimeoutMillis;
+    }
+
+    public Integer getLockoutThreshold() {
+        return lockoutThreshold;
+    }
+
+    public void setLockoutThreshold(Integer lockoutThreshold) {
+        this.lockoutThreshold = lockoutThreshold;
+    }
+
+    public Integer getMaxConcurrentDeliveries() {
+        return maxConcurrentDeliveries;
+    }
+
+    public void setMaxConcurrentDeliveries(Integer maxConcurrentDeliveries) {
+        this.maxConcurrentDeliveries = maxConcurrentDeliveries;
+    }
+
+    public Integer getPerDeviceQueueBound() {
+        return perDeviceQueueBound;
+    }
+
+    public void setPerDeviceQueueBound(Integer perDeviceQueueBound) {
+        this.perDeviceQueueBound = perDeviceQueueBound;
+    }
+
+    public Integer getMaxDeliveryAttempts() {
+        return maxDeliveryAttempts;
+    }
+
+    public void setMaxDeliveryAttempts(Integer maxDeliveryAttempts) {
+        this.maxDeliveryAttempts = maxDeliveryAttempts;
+    }
+
+    public Integer getRedeliveryBackoffMillis() {
+        return redeliveryBackoffMillis;
+    }
+
+    public void setRedeliveryBackoffMillis(Integer redeliveryBackoffMillis) {
+        this.redeliveryBackoffMillis = redeliveryBackoffMillis;
+    }
+
+    public String getDeadLetterDirectory() {
+        return deadLetterDirectory;
+    }
+
+    public void setDeadLetterDirectory(String deadLetterDirectory) {
+        this.deadLetterDirectory = deadLetterDirectory;
+    }
+
+    public Boolean getDeliverSessionEvents() {
+        return deliverSessionEvents;
+    }
+
+    public void setDeliverSessionEvents(Boolean deliverSessionEvents) {
+        this.deliverSessionEvents = deliverSessionEvents;
+    }
+
+    public Integer getShutdownGraceMillis() {
+        return shutdownGraceMillis;
+    }
+
+    public void setShutdownGraceMillis(Integer shutdownGraceMillis) {
+        this.shutdownGraceMillis = shutdownGraceMillis;
+    }
+
+    @Override
+    public String toString() {
+        return "UsmpActivationSpec[" + bindAddress + ":" + port + " keyStore=" + keyStorePath + "]";
+    }
+}

@@ -1,0 +1,100 @@
+package io.usmp.ra.outbound;
+
+import io.usmp.ra.UsmpResourceAdapter;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ConnectionManager;
+import jakarta.resource.spi.ConnectionRequestInfo;
+import jakarta.resource.spi.ManagedConnection;
+import jakarta.resource.spi.ManagedConnectionFactory;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterAssociation;
+import java.io.PrintWriter;
+import java.util.Objects;
+import java.util.Set;
+import javax.security.auth.Subject;
+
+/**
+ * Outbound side: pooled connections that send to devices connected to any activation of the
+ * adapter. All managed connections are alike (no per-user state), so any of them matches.
+ */
+public class UsmpManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation {
+    private static final long serialVersionUID = 1L;
+
+    private transient UsmpResourceAdapter resourceAdapter;
+    private transient PrintWriter logWriter;
+    private Integer sendTimeoutMillis = 5_000;
+
+    /** How long a send waits for the device's socket to take the message. */
+    public Integer getSendTimeoutMillis() {
+        return sendTimeoutMillis;
+    }
+
+    public void setSendTimeoutMillis(Integer sendTimeoutMillis) {
+        this.sendTimeoutMillis = sendTimeoutMillis;
+    }
+
+    @Override
+    public Object createConnectionFactory(ConnectionManager cm) {
+        return new UsmpConnectionFactoryImpl(this, cm);
+    }
+
+    @Override
+    public Object createConnectionFactory() throws ResourceException {
+        throw new jakarta.resource.NotSupportedException("the USMP adapter runs inside an application server only");
+    }
+
+    @Override
+    public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
+        if (resourceAdapter == null) {
+            throw new ResourceException("the USMP connection factory is not associated with its resource adapter");
+        }
+        return new UsmpManagedConnection(this);
+    }
+
+    @Override
+    public ManagedConnection matchManagedConnections(Set connections, Subject subject, ConnectionRequestInfo info) {
+        for (Object o : connections) {
+            if (o instanceof UsmpManagedConnection mc && mc.factory() == this && mc.isUsable()) {
+                return mc;
+            }
+        }
+        return null;
+    }
+
+    UsmpResourceAdapter adapter() {
+        return resourceAdapter;
+    }
+
+    @Override
+    public ResourceAdapter getResourceAdapter() {
+        return resourceAdapter;
+    }
+
+    @Override
+    public void setResourceAdapter(ResourceAdapter ra) throws ResourceException {
+        if (!(ra instanceof UsmpResourceAdapter)) {
+            throw new ResourceException("not the USMP resource adapter: " + ra);
+        }
+        this.resourceAdapter = (UsmpResourceAdapter) ra;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        this.logWriter = out;
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UsmpManagedConnectionFactory other && Objects.equals(sendTimeoutMillis, other.sendTimeoutMillis);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hashCode(sendTimeoutMillis);
+    }
+}

@@ -58,6 +58,9 @@ public final class ServerHandshake extends Handshake {
             pubS = ownPublic();
             nonce = new byte[NONCE_LENGTH];
             random.nextBytes(nonce);
+            // Agree now so a small-order client key fails before we answer (fail fast, SPEC §3/§7);
+            // the agreed keys are used only after hmac_client verifies.
+            agree(pubC, new UsmpKeyAgreementSpec(nonce, pubC, pubS));
             return frame(PacketType.CHALLENGE, nonce, pubS);
         }
         if (result != null) {
@@ -65,7 +68,6 @@ public final class ServerHandshake extends Handshake {
         }
         expect(frame, PacketType.HELLO_ACK, MAC_LENGTH);
         verifyMac(transcriptMac(PacketType.HELLO_ACK, nonce, device.toBytes(), pubC, pubS), frame.payload(), "client");
-        agree(pubC, new UsmpKeyAgreementSpec(nonce, pubC, pubS));
         byte[] sessionId = new byte[SESSION_ID_LENGTH];
         random.nextBytes(sessionId);
         byte[] mac = transcriptMac(PacketType.SESSION_OK, nonce, sessionId, pubC, pubS);

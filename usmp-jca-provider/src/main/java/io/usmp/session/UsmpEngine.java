@@ -37,6 +37,8 @@ public final class UsmpEngine {
     /** Largest message: four frames. */
     public static final int MAX_FRAMES = 4;
     public static final int MAX_MESSAGE = MAX_CHUNK * MAX_FRAMES;
+    /** nonce(12) and tag(16) around every session plaintext. */
+    static final int SEALED_OVERHEAD = 28;
     /** The last seq a non-BYE frame may use; 0xFFFFFFFF is BYE's alone. */
     static final long LAST_USABLE_SEQ = 0xFFFFFFFEL;
     /** More than this many PING/PONG frames within {@link #FLOOD_WINDOW_MILLIS} is a flood. */
@@ -260,6 +262,9 @@ public final class UsmpEngine {
         PacketType type = frame.type();
         if (!type.isEncrypted()) {
             throw new FrameException(type + " after the handshake completed");
+        }
+        if (frame.length() < SEALED_OVERHEAD) {
+            throw new FrameException(type + " payload of " + frame.length() + " bytes cannot hold nonce and tag");
         }
         if (frame.seq() != rxSeq) {
             throw new SequenceException("expected seq " + rxSeq + ", got " + frame.seq());

@@ -19,9 +19,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The stream decoder of SPEC §1: any split, header checks before payload, CRC, type, fail fast. */
 class FrameDecoderTest {

@@ -3,7 +3,7 @@
 # against it (echo of a text message, a 1808-byte fragmented message and an empty one).
 set -euo pipefail
 cd "$(dirname "$0")"
-mvn -B -q -ntp -pl usmp-jca-provider -am package -DskipTests
+mvn -B -q -ntp -pl usmp-jca-provider -am package -Dmaven.test.skip=true
 jar=usmp-jca-provider/target/usmp.jar
 work=$(mktemp -d)
 trap 'kill "${gw:-}" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -97,6 +97,7 @@ public final class ClientConfig {
         private int receiveQueueCapacity = 64;
         private UsmpTransport transport;
         private UsmpCrypto crypto = UsmpCrypto.defaults();
+        private boolean built;
 
         private Builder(String host, int port, DeviceId deviceId, byte[] psk) {
             this.host = Objects.requireNonNull(host, "host");
@@ -144,7 +145,12 @@ public final class ClientConfig {
             return this;
         }
 
+        /** Builds once: the builder's PSK copy is wiped afterwards, so a second build is refused. */
         public ClientConfig build() {
+            if (built) {
+                throw new IllegalStateException("this builder was already used; its PSK copy is wiped");
+            }
+            built = true;
             try {
                 return new ClientConfig(this);
             } finally {

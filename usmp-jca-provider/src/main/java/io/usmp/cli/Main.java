@@ -174,6 +174,8 @@ public final class Main {
             if (failed == 0) {
                 failed = 1;
             }
+        } finally {
+            config.wipe();
         }
         print("DONE " + passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;

@@ -117,6 +117,11 @@ public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
             handler.send(message.clone()).get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            EngineEvent.Closed c = closed;
+            if (cause instanceof ConnectionClosedException && c != null) {
+                // The engine only knows it is closed; report why the session ended (PEER_BYE, ...).
+                throw new ConnectionClosedException("session closed: " + c.reason().kind(), c.reason());
+            }
             if (cause instanceof UsmpException u) {
                 throw u;
             }
@@ -167,11 +172,13 @@ public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
         return r == null ? fallback : r;
     }
 
-    /** Sends BYE and waits briefly for the socket to close. */
+    /**
+     * Sends BYE and waits briefly for the socket to close. The caller's {@link ClientConfig} is left
+     * intact so it can be used to reconnect (the engine's own PSK copy is wiped when the session ends).
+     */
     @Override
     public void close() {
         handler.close();
         handler.channel().closeFuture().awaitUninterruptibly(2000);
-        config.wipe();
     }
 }

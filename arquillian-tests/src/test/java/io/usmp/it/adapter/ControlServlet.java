@@ -1,0 +1,47 @@
+package io.usmp.it.adapter;
+
+import jakarta.ejb.EJB;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.HexFormat;
+
+/** Lets the client-side tests read what the MDB recorded and trigger downlink sends. */
+@WebServlet("/control")
+public class ControlServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @EJB
+    private Recorder recorder;
+
+    @EJB
+    private DownlinkBean downlink;
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        resp.setContentType("text/plain");
+        String op = req.getParameter("op");
+        if ("dump".equals(op)) {
+            resp.getWriter().print(recorder.dump());
+        } else if ("clear".equals(op)) {
+            recorder.clear();
+            resp.getWriter().print("ok");
+        } else if ("send".equals(op)) {
+            try {
+                downlink.send(req.getParameter("device"), HexFormat.of().parseHex(req.getParameter("hex")),
+                        Boolean.parseBoolean(req.getParameter("rollback")));
+                resp.getWriter().print("ok");
+            } catch (Exception e) {
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                resp.getWriter().print("error " + root.getClass().getSimpleName());
+            }
+        } else {
+            resp.sendError(400, "unknown op");
+        }
+    }
+}

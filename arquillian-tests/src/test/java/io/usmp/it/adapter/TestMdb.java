@@ -1,0 +1,51 @@
+package io.usmp.it.adapter;
+
+import io.usmp.ra.api.DeviceMessage;
+import io.usmp.ra.api.DeviceMessageListener;
+import io.usmp.ra.api.DeviceNotConnectedException;
+import jakarta.annotation.Resource;
+import jakarta.ejb.EJB;
+import jakarta.ejb.MessageDriven;
+import jakarta.ejb.MessageDrivenContext;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.jboss.ejb3.annotation.ResourceAdapter;
+
+/**
+ * Records every delivery; payloads starting with "fail" throw, "rollback-once" marks the first
+ * attempt rollback-only without throwing, "reply:x" replies x. Activation properties come from the
+ * generated ejb-jar.xml (they hold paths known only at test time).
+ */
+@MessageDriven(name = "TestMdb")
+@ResourceAdapter(AdapterArchives.RESOURCE_ADAPTER)
+@TransactionAttribute(TransactionAttributeType.REQUIRED)
+public class TestMdb implements DeviceMessageListener {
+    @EJB
+    private Recorder recorder;
+
+    @Resource
+    private MessageDrivenContext context;
+
+    @Override
+    public void onMessage(DeviceMessage message) {
+        byte[] payload = message.payload();
+        String text = new String(payload, StandardCharsets.UTF_8);
+        recorder.record(message.deviceId(), message.deliveryAttempt(), Base64.getEncoder().encodeToString(payload));
+        if (text.startsWith("fail")) {
+            throw new IllegalStateException("test MDB refuses " + text);
+        }
+        if (text.equals("rollback-once") && message.deliveryAttempt() == 1) {
+            context.setRollbackOnly();
+            return;
+        }
+        if (text.startsWith("reply:")) {
+            try {
+                message.reply(text.substring("reply:".length()).getBytes(StandardCharsets.UTF_8));
+            } catch (DeviceNotConnectedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

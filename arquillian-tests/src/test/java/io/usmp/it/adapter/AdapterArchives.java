@@ -48,6 +48,7 @@ final class AdapterArchives {
             {"lockoutThreshold", "0"},
             {"maxConcurrentDeliveries", "8"},
             {"shutdownGraceMillis", "2000"},
+            {"deliverSessionEvents", "true"},
         };
         for (String[] kv : config) {
             props.append("<activation-config-property><activation-config-property-name>").append(kv[0])

@@ -6,7 +6,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.HexFormat;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /** Lets the client-side tests read what the MDB recorded and trigger downlink sends. */
 @WebServlet("/control")
@@ -25,6 +28,16 @@ public class ControlServlet extends HttpServlet {
         String op = req.getParameter("op");
         if ("dump".equals(op)) {
             resp.getWriter().print(recorder.dump());
+        } else if ("events".equals(op)) {
+            resp.getWriter().print(recorder.events(req.getParameter("device")));
+        } else if ("mbean".equals(op)) {
+            try {
+                Object value = ManagementFactory.getPlatformMBeanServer().getAttribute(
+                        new ObjectName(req.getParameter("name")), req.getParameter("attribute"));
+                resp.getWriter().print(value);
+            } catch (JMException e) {
+                resp.getWriter().print("error " + e);
+            }
         } else if ("clear".equals(op)) {
             recorder.clear();
             resp.getWriter().print("ok");

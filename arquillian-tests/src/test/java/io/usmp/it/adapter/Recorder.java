@@ -16,6 +16,7 @@ import java.util.TreeMap;
 @Lock(LockType.WRITE)
 public class Recorder {
     private final Map<String, List<String>> byDevice = new TreeMap<>();
+    private final Map<String, List<String>> events = new TreeMap<>();
 
     public void record(String device, int attempt, String payloadBase64) {
         byDevice.computeIfAbsent(device, d -> new ArrayList<>()).add(attempt + ":" + payloadBase64);
@@ -28,7 +29,17 @@ public class Recorder {
         return b.toString();
     }
 
+    public void recordEvent(String device, String event) {
+        events.computeIfAbsent(device, d -> new ArrayList<>()).add(event);
+    }
+
+    /** Session events of one device, space-separated. */
+    public String events(String device) {
+        return String.join(" ", events.getOrDefault(device, List.of()));
+    }
+
     public void clear() {
         byDevice.clear();
+        events.clear();
     }
 }

@@ -30,6 +30,10 @@ public class TestMdb implements DeviceMessageListener {
 
     @Override
     public void onMessage(DeviceMessage message) {
+        if (message.kind() != DeviceMessage.Kind.MESSAGE) {
+            recorder.recordEvent(message.deviceId(), message.kind() + (message.closeReason() == null ? "" : ":" + message.closeReason()));
+            return;
+        }
         byte[] payload = message.payload();
         String text = new String(payload, StandardCharsets.UTF_8);
         recorder.record(message.deviceId(), message.deliveryAttempt(), Base64.getEncoder().encodeToString(payload));

@@ -265,4 +265,29 @@ class UsmpAdapterIT {
         assertEquals("error DeviceNotConnectedException",
                 control("op=send&device=" + ItDevices.id(58) + "&hex=00&rollback=false"));
     }
+
+    @Test
+    void sessionEventsAndStatisticsAreVisible() throws Exception {
+        String id = ItDevices.id(58);
+        String mbean = "io.usmp:type=Activation,address=\"127.0.0.1:" + ItDevices.PORT + "\"";
+        String query = "op=mbean&name=" + java.net.URLEncoder.encode(mbean, StandardCharsets.UTF_8) + "&attribute=";
+        long deliveredBefore = Long.parseLong(control(query + "MessagesDelivered"));
+        long handshakesBefore = Long.parseLong(control(query + "HandshakesSucceeded"));
+        try (UsmpClient c = ItDevices.connect(id)) {
+            c.send("counted".getBytes(StandardCharsets.UTF_8));
+            awaitRecorded(m -> m.containsKey(id));
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String events = control("op=events&device=" + id);
+        while (!events.contains("SESSION_CLOSED") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            events = control("op=events&device=" + id);
+        }
+        assertEquals("SESSION_OPENED SESSION_CLOSED:peer_bye", events);
+        assertTrue(Long.parseLong(control(query + "MessagesDelivered")) >= deliveredBefore + 3,
+                "message and both session events counted as deliveries");
+        assertTrue(Long.parseLong(control(query + "HandshakesSucceeded")) >= handshakesBefore + 1);
+        assertTrue(Long.parseLong(control(query + "BytesIn")) > 0);
+        assertEquals("0", control(query + "QueueDepth"));
+    }
 }

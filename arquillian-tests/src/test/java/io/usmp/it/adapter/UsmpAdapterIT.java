@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.UsmpClient;
 import io.usmp.UsmpException;
-import io.usmp.it.probe.MdbSupportServerSetupTask;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.usmp.CloseReason;
 import io.usmp.ConnectionClosedException;
 import io.usmp.UsmpClient;
-import io.usmp.it.probe.MdbSupportServerSetupTask;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

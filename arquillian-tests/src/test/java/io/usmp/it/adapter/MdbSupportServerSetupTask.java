@@ -1,4 +1,4 @@
-package io.usmp.it.probe;
+package io.usmp.it.adapter;
 
 import org.jboss.as.arquillian.api.ServerSetupTask;
 import org.jboss.as.arquillian.container.ManagementClient;

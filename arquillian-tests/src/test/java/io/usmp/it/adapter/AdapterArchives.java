@@ -11,7 +11,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * Builds usmp-it.ear: the real usmp-ra.rar produced by this build, an EJB module with the test MDB
- * (its activation properties in a generated ejb-jar.xml) and a WAR with the control servlet.
+ * (its activation properties in a generated jboss-ejb3.xml) and a WAR with the control servlet.
  */
 final class AdapterArchives {
     static final String APP = "usmp-it";
@@ -22,12 +22,17 @@ final class AdapterArchives {
     private AdapterArchives() {
     }
 
-    static EnterpriseArchive ear() throws Exception {
+    /** The RAR this build produced, as {@code usmp-ra.rar}; writes the test keystore first. */
+    static ResourceAdapterArchive rar() throws Exception {
         ItDevices.writeKeyStore();
-        ResourceAdapterArchive rar = ShrinkWrap.createFromZipFile(ResourceAdapterArchive.class, new File(RAR.toString()));
+        return ShrinkWrap.createFromZipFile(ResourceAdapterArchive.class, new File(RAR.toString()));
+    }
+
+    static EnterpriseArchive ear() throws Exception {
+        ResourceAdapterArchive rar = rar();
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
                 .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class)
-                .addAsManifestResource(new StringAsset(ejbJarXml()), "ejb-jar.xml");
+                .addAsManifestResource(new StringAsset(jbossEjbXml("TestMdb")), "jboss-ejb3.xml");
         WebArchive war = ShrinkWrap.create(WebArchive.class, APP + "-web.war").addClass(ControlServlet.class);
         return ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear")
                 .addAsModule(rar)
@@ -35,13 +40,15 @@ final class AdapterArchives {
                 .addAsModule(war);
     }
 
-    private static String ejbJarXml() {
+    /** Activation properties for the MDB named {@code ejbName}, with this run's paths. */
+    static String jbossEjbXml(String ejbName) {
         StringBuilder props = new StringBuilder();
         String[][] config = {
             {"bindAddress", "127.0.0.1"},
             {"port", String.valueOf(ItDevices.PORT)},
             {"keyStorePath", ItDevices.KEYSTORE.toString()},
-            {"keyStorePassword", ItDevices.KEYSTORE_PASSWORD},
+            // Resolved by the server from a system property that PasswordPropertySetupTask defines.
+            {"keyStorePassword", "${" + PasswordPropertySetupTask.PROPERTY + "}"},
             {"maxDeliveryAttempts", "3"},
             {"redeliveryBackoffMillis", "100"},
             {"deadLetterDirectory", ItDevices.DEAD_LETTERS.toString()},
@@ -55,19 +62,17 @@ final class AdapterArchives {
                     .append("</activation-config-property-name><activation-config-property-value>").append(kv[1])
                     .append("</activation-config-property-value></activation-config-property>\n");
         }
-        return """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <ejb-jar xmlns="https://jakarta.ee/xml/ns/jakartaee" version="4.0">
-                  <enterprise-beans>
-                    <message-driven>
-                      <ejb-name>TestMdb</ejb-name>
-                      <messaging-type>io.usmp.ra.api.DeviceMessageListener</messaging-type>
-                      <activation-config>
-                """ + props + """
-                      </activation-config>
-                    </message-driven>
-                  </enterprise-beans>
-                </ejb-jar>
-                """;
+        // jboss-ejb3.xml, not ejb-jar.xml: WildFly's default configuration resolves ${...} in JBoss
+        // descriptors but not in spec descriptors (spec-descriptor-property-replacement=false).
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<jboss:ejb-jar xmlns:jboss=\"http://www.jboss.com/xml/ns/javaee\" xmlns=\"http://java.sun.com/xml/ns/javaee\""
+                + " version=\"3.1\" impl-version=\"2.0\">\n"
+                + "  <enterprise-beans>\n"
+                + "    <message-driven>\n"
+                + "      <ejb-name>" + ejbName + "</ejb-name>\n"
+                + "      <activation-config>\n" + props + "      </activation-config>\n"
+                + "    </message-driven>\n"
+                + "  </enterprise-beans>\n"
+                + "</jboss:ejb-jar>\n";
     }
 }

@@ -16,7 +16,7 @@ import org.jboss.ejb3.annotation.ResourceAdapter;
 /**
  * Records every delivery; payloads starting with "fail" throw, "rollback-once" marks the first
  * attempt rollback-only without throwing, "reply:x" replies x. Activation properties come from the
- * generated ejb-jar.xml (they hold paths known only at test time).
+ * generated jboss-ejb3.xml (they hold paths known only at test time).
  */
 @MessageDriven(name = "TestMdb")
 @ResourceAdapter(AdapterArchives.RESOURCE_ADAPTER)

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * loopback sockets. Each test uses its own device ids, so they don't depend on each other.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup(MdbSupportServerSetupTask.class)
+@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
 @RunAsClient
 class UsmpAdapterIT {
     private static final Duration WAIT = Duration.ofSeconds(30);

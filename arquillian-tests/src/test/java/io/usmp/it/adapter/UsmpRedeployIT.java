@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * again works, ten times in a row.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup(MdbSupportServerSetupTask.class)
+@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
 @RunAsClient
 class UsmpRedeployIT {
     private static final String DEPLOYMENT = "usmp-it-redeploy";

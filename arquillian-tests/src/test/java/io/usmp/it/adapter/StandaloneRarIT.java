@@ -1,0 +1,52 @@
+package io.usmp.it.adapter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.usmp.UsmpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.as.arquillian.api.ServerSetup;
+import org.jboss.shrinkwrap.api.Archive;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The RAR deployed on its own and an application in a separate EJB jar that depends on it. */
+@ExtendWith(ArquillianExtension.class)
+@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
+@RunAsClient
+class StandaloneRarIT {
+    @Deployment(name = "rar", order = 1, testable = false)
+    static Archive<?> rar() throws Exception {
+        return AdapterArchives.rar();
+    }
+
+    @Deployment(name = "app", order = 2, testable = false)
+    static JavaArchive application() throws Exception {
+        return ShrinkWrap.create(JavaArchive.class, "usmp-standalone-app.jar")
+                .addClass(StandaloneMdb.class)
+                .addAsManifestResource(new StringAsset(AdapterArchives.jbossEjbXml("StandaloneMdb")), "jboss-ejb3.xml")
+                .addAsManifestResource(new StringAsset("""
+                        <jboss-deployment-structure>
+                          <deployment>
+                            <dependencies>
+                              <module name="deployment.usmp-ra.rar"/>
+                            </dependencies>
+                          </deployment>
+                        </jboss-deployment-structure>
+                        """), "jboss-deployment-structure.xml");
+    }
+
+    @Test
+    void applicationReceivesThroughAStandaloneAdapter() throws Exception {
+        try (UsmpClient device = ItDevices.connect(ItDevices.id(57))) {
+            device.send("standalone".getBytes(StandardCharsets.UTF_8));
+            assertArrayEquals("standalone".getBytes(StandardCharsets.UTF_8), device.receive(Duration.ofSeconds(30)));
+        }
+    }
+}

@@ -3,6 +3,7 @@ package io.usmp.it.adapter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.CloseReason;
 import io.usmp.ConnectionClosedException;
@@ -17,13 +18,16 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.as.arquillian.api.ServerSetup;
+import org.jboss.as.arquillian.container.ManagementClient;
+import org.jboss.as.controller.client.helpers.Operations;
+import org.jboss.dmr.ModelNode;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Undeploying while a device is connected ends its session with BYE and frees the port; deploying
- * again works, ten times in a row.
+ * Undeploying while a device is connected ends its session with BYE, frees the port and leaves no
+ * thread running adapter code; deploying again works, ten times in a row.
  */
 @ExtendWith(ArquillianExtension.class)
 @ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
@@ -34,6 +38,27 @@ class UsmpRedeployIT {
 
     @ArquillianResource
     private Deployer deployer;
+
+    @ArquillianResource
+    private ManagementClient management;
+
+    /** Threads of the server whose stack runs adapter or Netty code. */
+    private long adapterThreads() throws Exception {
+        ModelNode op = Operations.createOperation("dump-all-threads",
+                Operations.createAddress("core-service", "platform-mbean", "type", "threading"));
+        op.get("locked-monitors").set(false);
+        op.get("locked-synchronizers").set(false);
+        ModelNode result = management.getControllerClient().execute(op);
+        if (!Operations.isSuccessfulOutcome(result)) {
+            throw new AssertionError(Operations.getFailureDescription(result).asString());
+        }
+        return Operations.readResult(result).asList().stream()
+                .filter(t -> t.get("stack-trace").asList().stream().anyMatch(frame -> {
+                    String cls = frame.get("class-name").asString();
+                    return cls.startsWith("io.netty.") || cls.startsWith("io.usmp.");
+                }))
+                .count();
+    }
 
     @Deployment(name = DEPLOYMENT, managed = false, testable = false)
     static EnterpriseArchive deployment() throws Exception {
@@ -49,6 +74,7 @@ class UsmpRedeployIT {
                 byte[] expected = ("cycle-" + cycle).getBytes(StandardCharsets.UTF_8);
                 device.send(("reply:cycle-" + cycle).getBytes(StandardCharsets.UTF_8));
                 assertArrayEquals(expected, device.receive(Duration.ofSeconds(30)), "cycle " + cycle);
+                assertTrue(adapterThreads() > 0, "the thread check sees the adapter's event loops while deployed");
                 deployer.undeploy(DEPLOYMENT);
                 ConnectionClosedException closed = assertThrows(ConnectionClosedException.class,
                         () -> device.receive(Duration.ofSeconds(30)), "cycle " + cycle);
@@ -59,5 +85,13 @@ class UsmpRedeployIT {
             assertThrows(IOException.class, () -> new Socket("127.0.0.1", ItDevices.PORT).close(),
                     "nothing listens on the port after undeploy, cycle " + cycle);
         }
+        // Bounded wait: once, an event loop was seen still selecting right after the undeploy
+        // returned; a thread that is really left behind fails here after 10 s.
+        long left = adapterThreads();
+        for (int i = 0; i < 50 && left > 0; i++) {
+            Thread.sleep(200);
+            left = adapterThreads();
+        }
+        assertEquals(0, left, "no thread runs adapter or Netty code after ten undeploys");
     }
 }

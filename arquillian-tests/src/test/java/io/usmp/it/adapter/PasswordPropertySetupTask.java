@@ -7,6 +7,7 @@ import static org.jboss.as.controller.client.helpers.Operations.createRemoveOper
 
 import org.jboss.as.arquillian.api.ServerSetupTask;
 import org.jboss.as.arquillian.container.ManagementClient;
+import org.jboss.as.controller.client.helpers.Operations;
 import org.jboss.dmr.ModelNode;
 
 /**
@@ -23,6 +24,24 @@ public class PasswordPropertySetupTask implements ServerSetupTask {
 
     @Override
     public void setup(ManagementClient client, String containerId) throws Exception {
+        // Store and resolver are made once per server run and kept: removing them needs a reload,
+        // and the read-only server configuration forgets them when the server stops anyway.
+        if (!Operations.isSuccessfulOutcome(client.getControllerClient().execute(createOperation("read-resource", STORE)))) {
+            addStoreAndResolver(client);
+        }
+        ModelNode create = createOperation("create-expression", ENCRYPTION);
+        create.get("resolver").set("usmp-it");
+        create.get("clear-text").set(ItDevices.KEYSTORE_PASSWORD);
+        String expression = executeOperation(client, create).get("expression").asString();
+        if (!expression.startsWith("${ENC::")) {
+            throw new IllegalStateException("not an encrypted expression: " + expression);
+        }
+        ModelNode property = createAddOperation(PROPERTY_ADDRESS);
+        property.get("value").set(expression);
+        executeOperation(client, property);
+    }
+
+    private void addStoreAndResolver(ManagementClient client) throws Exception {
         ModelNode store = createAddOperation(STORE);
         store.get("path").set("usmp-it.cs");
         store.get("relative-to").set("jboss.server.data.dir");
@@ -37,24 +56,10 @@ public class PasswordPropertySetupTask implements ServerSetupTask {
         resolver.get("secret-key").set("key");
         encryption.get("resolvers").add(resolver);
         executeOperation(client, encryption);
-
-        ModelNode create = createOperation("create-expression", ENCRYPTION);
-        create.get("resolver").set("usmp-it");
-        create.get("clear-text").set(ItDevices.KEYSTORE_PASSWORD);
-        String expression = executeOperation(client, create).get("expression").asString();
-        if (!expression.startsWith("${ENC::")) {
-            throw new IllegalStateException("not an encrypted expression: " + expression);
-        }
-
-        ModelNode property = createAddOperation(PROPERTY_ADDRESS);
-        property.get("value").set(expression);
-        executeOperation(client, property);
     }
 
     @Override
     public void tearDown(ManagementClient client, String containerId) throws Exception {
         executeOperation(client, createRemoveOperation(PROPERTY_ADDRESS));
-        executeOperation(client, createRemoveOperation(ENCRYPTION));
-        executeOperation(client, createRemoveOperation(STORE));
     }
 }

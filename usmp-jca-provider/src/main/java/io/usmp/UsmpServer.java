@@ -25,6 +25,14 @@ public interface UsmpServer extends AutoCloseable {
     ServerStatistics statistics();
 
     /**
+     * Waits until the listener has been given everything, {@code onClosed} of every session
+     * included (after {@link #close(long)}, queued messages may still be on their way).
+     *
+     * @return true when nothing is left, false on timeout
+     */
+    boolean awaitListenerIdle(long timeoutMillis) throws InterruptedException;
+
+    /**
      * Stops accepting, sends BYE to every session, waits up to {@code grace} millis for their
      * queued messages to be delivered, then closes all connections.
      */

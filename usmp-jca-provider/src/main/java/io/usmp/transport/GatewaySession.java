@@ -30,15 +30,16 @@ final class GatewaySession implements UsmpSession {
     private final Executor executor;
     private final int capacity;
     private final LongAdder messagesSent;
+    private final Runnable whenFinished;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int queuedMessages;
     private boolean draining;
     private boolean paused;
     private volatile boolean open = true;
-    private volatile boolean finished;
 
     GatewaySession(EngineHandler handler, DeviceId deviceId, byte[] sessionId, InetSocketAddress remote,
-                   ServerListener listener, Executor executor, int capacity, LongAdder messagesSent) {
+                   ServerListener listener, Executor executor, int capacity, LongAdder messagesSent,
+                   Runnable whenFinished) {
         this.handler = handler;
         this.deviceId = deviceId;
         this.sessionId = sessionId.clone();
@@ -47,6 +48,7 @@ final class GatewaySession implements UsmpSession {
         this.executor = executor;
         this.capacity = capacity;
         this.messagesSent = messagesSent;
+        this.whenFinished = whenFinished;
     }
 
     @Override
@@ -87,11 +89,6 @@ final class GatewaySession implements UsmpSession {
         return open;
     }
 
-    /** True once onClosed has been delivered. */
-    boolean finished() {
-        return finished;
-    }
-
     void opened() {
         enqueue(() -> listener.onSession(this), false);
     }
@@ -107,7 +104,7 @@ final class GatewaySession implements UsmpSession {
             try {
                 listener.onClosed(this, reason, cause);
             } finally {
-                finished = true;
+                whenFinished.run();
             }
         }, false);
     }

@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
@@ -48,6 +49,8 @@ public final class TcpGateway implements UsmpServer {
     private final ExecutorService ownedDelivery;
     private final Map<DeviceId, GatewaySession> sessions = new ConcurrentHashMap<>();
     private final Map<Channel, Boolean> channels = new ConcurrentHashMap<>();
+    /** Sessions whose onClosed has not yet been delivered; notified when one finishes. */
+    private final Set<GatewaySession> undelivered = ConcurrentHashMap.newKeySet();
     private final LongAdder handshakesOk = new LongAdder();
     private final Map<CloseReason, LongAdder> handshakeFailures = counters();
     private final Map<CloseReason, LongAdder> sessionsClosed = counters();
@@ -185,7 +188,8 @@ public final class TcpGateway implements UsmpServer {
             admission.handshakeSucceeded(remote.getAddress());
             handshakesOk.increment();
             session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, listener, delivery, config.inboundQueueCapacity(),
-                    messagesOut);
+                    messagesOut, this::finished);
+            undelivered.add(session);
             GatewaySession previous = sessions.put(e.deviceId(), session);
             if (previous != null) {
                 LOG.log(Level.INFO, "device {0} reconnected; closing its previous session", e.deviceId());
@@ -193,6 +197,13 @@ public final class TcpGateway implements UsmpServer {
             }
             LOG.log(Level.INFO, "session established device={0} remote={1}", e.deviceId(), remote);
             session.opened();
+        }
+
+        private void finished() {
+            undelivered.remove(session);
+            synchronized (undelivered) {
+                undelivered.notifyAll();
+            }
         }
 
         @Override
@@ -267,12 +278,11 @@ public final class TcpGateway implements UsmpServer {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(graceMillis);
         }
-        List<GatewaySession> open = List.copyOf(sessions.values());
-        open.forEach(GatewaySession::close);
-        for (GatewaySession s : open) {
-            while (!s.finished() && Clock.now() < deadline) {
-                sleepBriefly();
-            }
+        List.copyOf(sessions.values()).forEach(GatewaySession::close);
+        try {
+            awaitListenerIdle(Math.max(0, deadline - Clock.now()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         for (Channel ch : List.copyOf(channels.keySet())) {
             ch.close().awaitUninterruptibly(Math.max(1, deadline - Clock.now()));
@@ -281,12 +291,19 @@ public final class TcpGateway implements UsmpServer {
         LOG.log(Level.INFO, "USMP gateway closed");
     }
 
-    private static void sleepBriefly() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    @Override
+    public boolean awaitListenerIdle(long timeoutMillis) throws InterruptedException {
+        long deadline = Clock.now() + timeoutMillis;
+        synchronized (undelivered) {
+            while (!undelivered.isEmpty()) {
+                long left = deadline - Clock.now();
+                if (left <= 0) {
+                    return false;
+                }
+                undelivered.wait(left);
+            }
         }
+        return true;
     }
 
     private void releaseResources() {

@@ -2,6 +2,7 @@ package io.usmp.it.adapter;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Map;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
@@ -29,10 +30,15 @@ final class AdapterArchives {
     }
 
     static EnterpriseArchive ear() throws Exception {
+        return ear(Map.of());
+    }
+
+    /** The EAR with some activation properties replaced. */
+    static EnterpriseArchive ear(Map<String, String> overrides) throws Exception {
         ResourceAdapterArchive rar = rar();
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
                 .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class)
-                .addAsManifestResource(new StringAsset(jbossEjbXml("TestMdb")), "jboss-ejb3.xml");
+                .addAsManifestResource(new StringAsset(jbossEjbXml("TestMdb", overrides)), "jboss-ejb3.xml");
         WebArchive war = ShrinkWrap.create(WebArchive.class, APP + "-web.war").addClass(ControlServlet.class);
         return ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear")
                 .addAsModule(rar)
@@ -41,7 +47,7 @@ final class AdapterArchives {
     }
 
     /** Activation properties for the MDB named {@code ejbName}, with this run's paths. */
-    static String jbossEjbXml(String ejbName) {
+    static String jbossEjbXml(String ejbName, Map<String, String> overrides) {
         StringBuilder props = new StringBuilder();
         String[][] config = {
             {"bindAddress", "127.0.0.1"},
@@ -59,7 +65,8 @@ final class AdapterArchives {
         };
         for (String[] kv : config) {
             props.append("<activation-config-property><activation-config-property-name>").append(kv[0])
-                    .append("</activation-config-property-name><activation-config-property-value>").append(kv[1])
+                    .append("</activation-config-property-name><activation-config-property-value>")
+                    .append(overrides.getOrDefault(kv[0], kv[1]))
                     .append("</activation-config-property-value></activation-config-property>\n");
         }
         // jboss-ejb3.xml, not ejb-jar.xml: WildFly's default configuration resolves ${...} in JBoss

@@ -30,7 +30,7 @@ class StandaloneRarIT {
     static JavaArchive application() throws Exception {
         return ShrinkWrap.create(JavaArchive.class, "usmp-standalone-app.jar")
                 .addClass(StandaloneMdb.class)
-                .addAsManifestResource(new StringAsset(AdapterArchives.jbossEjbXml("StandaloneMdb")), "jboss-ejb3.xml")
+                .addAsManifestResource(new StringAsset(AdapterArchives.jbossEjbXml("StandaloneMdb", java.util.Map.of())), "jboss-ejb3.xml")
                 .addAsManifestResource(new StringAsset("""
                         <jboss-deployment-structure>
                           <deployment>

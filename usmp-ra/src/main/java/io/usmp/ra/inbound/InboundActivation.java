@@ -49,6 +49,8 @@ import javax.management.ObjectName;
 public final class InboundActivation implements ServerListener, ActivationStatsMXBean {
     private static final System.Logger LOG = System.getLogger(InboundActivation.class.getName());
     private static final Method ON_MESSAGE;
+    /** Bound on handing back (dead-lettering) what is left once the grace is over. */
+    private static final long HAND_BACK_TIMEOUT_MILLIS = 30_000;
 
     static {
         try {
@@ -70,6 +72,8 @@ public final class InboundActivation implements ServerListener, ActivationStatsM
     private UsmpServer server;
     private ObjectName mbeanName;
     private volatile boolean stopping;
+    /** Wakes deliveries waiting out a redelivery backoff when the activation stops. */
+    private final Object wakeUp = new Object();
 
     public InboundActivation(MessageEndpointFactory factory, UsmpActivationSpec spec, UsmpTransport transport,
                              WorkManager workManager) {
@@ -152,12 +156,27 @@ public final class InboundActivation implements ServerListener, ActivationStatsM
         }
     }
 
-    /** Stops accepting, sends BYE to every device, lets queued deliveries finish within the grace. */
+    /**
+     * Stops accepting, sends BYE to every device and lets queued deliveries run for the grace
+     * period; what is still queued or waiting for a redelivery then goes to the dead-letter
+     * location. Returns only when every message has been delivered or written there.
+     */
     public void stop() {
         if (server != null) {
             server.close(spec.getShutdownGraceMillis());
+            synchronized (wakeUp) {
+                stopping = true;
+                wakeUp.notifyAll();
+            }
+            try {
+                if (!server.awaitListenerIdle(HAND_BACK_TIMEOUT_MILLIS)) {
+                    LOG.log(Level.ERROR, "USMP activation {0}: deliveries still running {1} ms after stop", name(),
+                            HAND_BACK_TIMEOUT_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        // Deliveries still queued past the grace go to the dead-letter location, not lost.
         stopping = true;
         if (mbeanName != null) {
             try {
@@ -216,10 +235,15 @@ public final class InboundActivation implements ServerListener, ActivationStatsM
                         spec.getMaxDeliveryAttempts(), failure);
                 if (attempts < spec.getMaxDeliveryAttempts()) {
                     redelivered.increment();
-                    pause(spec.getRedeliveryBackoffMillis());
+                    backoff(spec.getRedeliveryBackoffMillis());
                 }
             }
-            deadLetter(session, receivedAt, attempts, lastFailure, payload);
+            if (kind == DeviceMessage.Kind.MESSAGE) {
+                deadLetter(session, receivedAt, attempts, lastFailure, payload);
+            } else {
+                // A session event is a notification, not device data: nothing to keep.
+                LOG.log(Level.INFO, "{0} of device {1} not delivered: {2}", kind, session.deviceId(), lastFailure);
+            }
         } finally {
             if (kind == DeviceMessage.Kind.MESSAGE) {
                 messagesFinished.increment();
@@ -298,6 +322,22 @@ public final class InboundActivation implements ServerListener, ActivationStatsM
         } catch (IOException e) {
             LOG.log(Level.ERROR, "cannot write dead letter for device " + session.deviceId() + " to " + deadLetters.directory()
                     + ": " + e.getMessage());
+        }
+    }
+
+    /** Waits before a redelivery; returns early when the activation stops. */
+    private void backoff(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (wakeUp) {
+            long left;
+            while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    wakeUp.wait(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

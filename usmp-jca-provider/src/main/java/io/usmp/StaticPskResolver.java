@@ -24,11 +24,6 @@ final class StaticPskResolver implements PskResolver, Destroyable {
         return key == null ? null : key.clone();
     }
 
-    /** Number of devices with their own key (0 for a shared key). */
-    int size() {
-        return keys.size();
-    }
-
     @Override
     public void destroy() {
         destroyed = true;

@@ -112,9 +112,7 @@ public final class UsmpEngine {
      * @throws IllegalStateException     the handshake has not completed
      */
     public void send(byte[] message, long nowMillis) throws UsmpException {
-        if (message.length > MAX_MESSAGE) {
-            throw new PayloadException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE);
-        }
+        checkSize(message);
         checkOpen();
         int chunks = Math.max(1, (message.length + MAX_CHUNK - 1) / MAX_CHUNK);
         if (txSeq + chunks - 1 > LAST_USABLE_SEQ) {
@@ -126,6 +124,16 @@ public final class UsmpEngine {
             int from = i * MAX_CHUNK;
             int len = Math.min(MAX_CHUNK, message.length - from);
             sendSealed(i == chunks - 1 ? PacketType.DATA : PacketType.DATA_FRAG, message, from, len, nowMillis);
+        }
+    }
+
+    /**
+     * Refuses a message over {@value #MAX_MESSAGE} bytes; transports call it on the sender's
+     * thread so the caller learns at once, before anything is queued.
+     */
+    public static void checkSize(byte[] message) throws PayloadException {
+        if (message.length > MAX_MESSAGE) {
+            throw new PayloadException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE);
         }
     }
 
@@ -201,10 +209,6 @@ public final class UsmpEngine {
 
     public boolean isClosed() {
         return state == State.CLOSED;
-    }
-
-    public boolean isClient() {
-        return client;
     }
 
     /** The peer's (or, for a client, its own) device id once known, else {@code null}. */

@@ -73,9 +73,7 @@ final class GatewaySession implements UsmpSession {
 
     @Override
     public CompletionStage<Void> send(byte[] message) throws PayloadException {
-        if (message.length > UsmpEngine.MAX_MESSAGE) {
-            throw new PayloadException("message of " + message.length + " bytes exceeds " + UsmpEngine.MAX_MESSAGE);
-        }
+        UsmpEngine.checkSize(message);
         return handler.send(message.clone()).thenRun(messagesSent::increment);
     }
 

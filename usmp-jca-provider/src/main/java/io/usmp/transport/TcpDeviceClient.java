@@ -7,7 +7,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.usmp.ClientConfig;
 import io.usmp.CloseReason;
 import io.usmp.ConnectionClosedException;
-import io.usmp.PayloadException;
 import io.usmp.UsmpClient;
 import io.usmp.UsmpException;
 import io.usmp.UsmpTimeoutException;
@@ -110,9 +109,7 @@ public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
 
     @Override
     public void send(byte[] message) throws UsmpException {
-        if (message.length > UsmpEngine.MAX_MESSAGE) {
-            throw new PayloadException("message of " + message.length + " bytes exceeds " + UsmpEngine.MAX_MESSAGE);
-        }
+        UsmpEngine.checkSize(message);
         try {
             handler.send(message.clone()).get();
         } catch (ExecutionException e) {

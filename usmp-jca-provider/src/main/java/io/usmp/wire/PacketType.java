@@ -41,11 +41,6 @@ public enum PacketType {
         return encrypted;
     }
 
-    /** PING and PONG, the frames the flood rule counts. */
-    public boolean isKeepalive() {
-        return this == PING || this == PONG;
-    }
-
     /** The type for a wire code; ERROR (0xFF, reserved) and unassigned codes are violations. */
     public static PacketType fromCode(int code) throws FrameException {
         PacketType t = (code >= 0 && code < 256) ? BY_CODE[code] : null;

@@ -2,6 +2,7 @@ package io.usmp.ra.inbound;
 
 import io.usmp.PayloadException;
 import io.usmp.UsmpSession;
+import io.usmp.session.UsmpEngine;
 import io.usmp.ra.api.DeviceMessage;
 import io.usmp.ra.api.DeviceNotConnectedException;
 import java.net.InetSocketAddress;
@@ -75,8 +76,10 @@ final class Delivery implements DeviceMessage {
 
     @Override
     public synchronized void reply(byte[] reply) throws DeviceNotConnectedException {
-        if (reply.length > io.usmp.session.UsmpEngine.MAX_MESSAGE) {
-            throw new IllegalArgumentException("reply of " + reply.length + " bytes exceeds " + io.usmp.session.UsmpEngine.MAX_MESSAGE);
+        try {
+            UsmpEngine.checkSize(reply);
+        } catch (PayloadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         if (!session.isOpen()) {
             throw new DeviceNotConnectedException(deviceId());

@@ -65,8 +65,10 @@ final class UsmpManagedConnection implements ManagedConnection {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("device id must be 12 hex digits: " + deviceHex, e);
         }
-        if (message.length > UsmpEngine.MAX_MESSAGE) {
-            throw new IllegalArgumentException("message of " + message.length + " bytes exceeds " + UsmpEngine.MAX_MESSAGE);
+        try {
+            UsmpEngine.checkSize(message);
+        } catch (PayloadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         Optional<UsmpSession> session = mcf.adapter().findSession(device);
         if (session.isEmpty() || !session.get().isOpen()) {

@@ -30,6 +30,10 @@ public final class Main {
             "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo]",
             "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX",
             "                            [--send HEX]... [--gen N]... [--expect-echo]",
+            "  java -jar usmp.jar keystore-add --keystore PATH --device-id HEX (--psk-file PATH | --new-psk-file PATH)",
+            "      adds a device's PSK to a PKCS#12 keystore (created if missing) for the resource adapter;",
+            "      the keystore password comes from the environment variable " + KeystoreCommand.PASSWORD_ENV + ";",
+            "      --new-psk-file generates a random 32-byte PSK and writes it there for the device.",
             "--psk-file holds the raw key bytes (at least 16); --psk-hex is meant for tests.");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -58,6 +62,9 @@ public final class Main {
                 case "device":
                     return device(new Arguments(args, 1, Set.of("--host", "--port", "--psk-file", "--psk-hex", "--device-id",
                             "--send", "--gen"), Set.of("--expect-echo")));
+                case "keystore-add":
+                    return new KeystoreCommand(out, err, System.getenv()).run(new Arguments(args, 1,
+                            Set.of("--keystore", "--device-id", "--psk-file", "--new-psk-file"), Set.of()));
                 case "-h":
                 case "--help":
                     out.println(USAGE);

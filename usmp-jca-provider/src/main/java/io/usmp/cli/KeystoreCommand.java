@@ -1,0 +1,115 @@
+package io.usmp.cli;
+
+import io.usmp.DeviceId;
+import io.usmp.PskResolver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code keystore-add}: puts a device's PSK into the PKCS#12 keystore the gateway and the resource
+ * adapter read (one secret-key entry per device, alias = device id hex). Binary keys are stored
+ * as they are, which {@code keytool -importpass} cannot do.
+ */
+final class KeystoreCommand {
+    static final String PASSWORD_ENV = "USMP_KEYSTORE_PASSWORD";
+    private static final int NEW_PSK_LENGTH = 32;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    KeystoreCommand(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    int run(Arguments a) throws Arguments.UsageException {
+        Path keystore = Path.of(a.required("--keystore"));
+        DeviceId device = a.deviceId();
+        boolean existing = a.has("--psk-file");
+        if (existing == a.has("--new-psk-file")) {
+            throw new Arguments.UsageException("give exactly one of --psk-file PATH or --new-psk-file PATH");
+        }
+        String password = env.get(PASSWORD_ENV);
+        if (password == null || password.isEmpty()) {
+            throw new Arguments.UsageException("set the keystore password in the environment variable " + PASSWORD_ENV);
+        }
+        Path newPskFile = existing ? null : Path.of(a.required("--new-psk-file"));
+        if (newPskFile != null && Files.exists(newPskFile)) {
+            err.println("error: " + newPskFile + " exists; a PSK file is never overwritten");
+            return 1;
+        }
+        byte[] psk = existing ? a.psk() : null;
+        char[] pass = password.toCharArray();
+        try {
+            if (psk == null) {
+                psk = new byte[NEW_PSK_LENGTH];
+                new SecureRandom().nextBytes(psk);
+            }
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            if (Files.exists(keystore)) {
+                try (InputStream in = Files.newInputStream(keystore)) {
+                    ks.load(in, pass);
+                }
+            } else {
+                ks.load(null, pass);
+            }
+            boolean replaced = ks.containsAlias(device.toHex());
+            ks.setEntry(device.toHex(), new KeyStore.SecretKeyEntry(new SecretKeySpec(psk, "AES")),
+                    new KeyStore.PasswordProtection(pass));
+            // Written beside the target and moved over it: a failure never leaves half a keystore.
+            Path tmp = Files.createTempFile(keystore.toAbsolutePath().getParent(), ".usmp-keystore", ".tmp");
+            try (OutputStream o = Files.newOutputStream(tmp)) {
+                ks.store(o, pass);
+            }
+            Files.move(tmp, keystore, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // Read back the way the gateway will, so a bad entry shows up here and not at deployment.
+            try (InputStream in = Files.newInputStream(keystore)) {
+                KeyStore check = KeyStore.getInstance("PKCS12");
+                check.load(in, pass);
+                byte[] stored = PskResolver.fromKeyStore(check, pass).resolve(device);
+                if (!Arrays.equals(stored, psk)) {
+                    err.println("error: the key read back from " + keystore + " differs");
+                    return 1;
+                }
+            }
+            if (newPskFile != null) {
+                writePrivately(newPskFile, psk); // only once the keystore holds it
+            }
+            out.println((replaced ? "REPLACED " : "ADDED ") + device.toHex() + " " + keystore);
+            return 0;
+        } catch (IOException | GeneralSecurityException e) {
+            err.println("error: " + keystore + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return 1;
+        } finally {
+            if (psk != null) {
+                Arrays.fill(psk, (byte) 0);
+            }
+            Arrays.fill(pass, '\0');
+        }
+    }
+
+    /** Writes a new PSK file readable by its owner only (where the file system supports it). */
+    private static void writePrivately(Path file, byte[] psk) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+        Files.write(file, psk, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+}

@@ -1,0 +1,109 @@
+package io.usmp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.usmp.DeviceId;
+import io.usmp.PskResolver;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeystoreCommandTest {
+    private static final String PASSWORD = "store-password";
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(Map<String, String> env, String... args) throws Exception {
+        KeystoreCommand c = new KeystoreCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        return c.run(new Arguments(args, 0, Set.of("--keystore", "--device-id", "--psk-file", "--new-psk-file"), Set.of()));
+    }
+
+    private PskResolver load(Path keystore) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        return PskResolver.fromKeyStore(ks, PASSWORD.toCharArray());
+    }
+
+    @Test
+    void addsBinaryKeysThatTheGatewayResolvesAndGeneratesNewOnes() throws Exception {
+        Path keystore = dir.resolve("devices.p12");
+        byte[] binary = new byte[32];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (0xFF - i); // not ASCII: keytool -importpass could not store it
+        }
+        Path keyFile = Files.write(dir.resolve("a.key"), binary);
+        Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
+        assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--psk-file", keyFile.toString()));
+        Path newKey = dir.resolve("b.key");
+        assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "0000000000b2", "--new-psk-file", newKey.toString()));
+
+        PskResolver psks = load(keystore);
+        assertArrayEquals(binary, psks.resolve(DeviceId.fromHex("a1b2c3d4e5f6")));
+        byte[] generated = Files.readAllBytes(newKey);
+        assertEquals(32, generated.length);
+        assertArrayEquals(generated, psks.resolve(DeviceId.fromHex("0000000000b2")));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(newKey)));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("ADDED a1b2c3d4e5f6"));
+        assertFalse(out.toString(StandardCharsets.UTF_8).contains(PASSWORD));
+    }
+
+    @Test
+    void replacingAKeyKeepsTheOthers() throws Exception {
+        Path keystore = dir.resolve("devices.p12");
+        Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
+        assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "000000000001", "--new-psk-file", dir.resolve("1").toString()));
+        assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "000000000002", "--new-psk-file", dir.resolve("2").toString()));
+        assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "000000000001", "--new-psk-file", dir.resolve("1b").toString()));
+        PskResolver psks = load(keystore);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("1b")), psks.resolve(DeviceId.fromHex("000000000001")));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("2")), psks.resolve(DeviceId.fromHex("000000000002")));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("REPLACED 000000000001"));
+    }
+
+    @Test
+    void refusesWithoutPasswordOrWithAShortKeyAndNeverOverwritesAKeyFile() throws Exception {
+        Path keystore = dir.resolve("devices.p12");
+        assertThrows(Arguments.UsageException.class,
+                () -> run(Map.of(), "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--new-psk-file", dir.resolve("k").toString()));
+        Path shortKey = Files.write(dir.resolve("short.key"), new byte[15]);
+        Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
+        assertThrows(Arguments.UsageException.class,
+                () -> run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--psk-file", shortKey.toString()));
+        Path existing = Files.write(dir.resolve("existing.key"), new byte[] {1, 2, 3});
+        assertEquals(1, run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--new-psk-file", existing.toString()));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(existing));
+        assertFalse(Files.exists(keystore), "nothing written on failure");
+    }
+
+    @Test
+    void wrongPasswordForAnExistingKeystoreFailsClearly() throws Exception {
+        Path keystore = dir.resolve("devices.p12");
+        assertEquals(0, run(Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD), "--keystore", keystore.toString(),
+                "--device-id", "a1b2c3d4e5f6", "--new-psk-file", dir.resolve("k").toString()));
+        assertEquals(1, run(Map.of(KeystoreCommand.PASSWORD_ENV, "wrong-password"), "--keystore", keystore.toString(),
+                "--device-id", "000000000002", "--new-psk-file", dir.resolve("k2").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("devices.p12"));
+        assertFalse(Files.exists(dir.resolve("k2")), "no key file for a key the keystore did not take");
+        assertFalse(err.toString(StandardCharsets.UTF_8).contains("wrong-password"));
+    }
+}

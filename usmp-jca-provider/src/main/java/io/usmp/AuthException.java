@@ -11,8 +11,4 @@ public class AuthException extends HandshakeException {
     public AuthException(String message, Throwable cause) {
         super(message, ErrorCode.AUTH, CloseReason.AUTH, cause);
     }
-
-    protected AuthException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

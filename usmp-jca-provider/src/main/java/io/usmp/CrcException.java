@@ -11,8 +11,4 @@ public class CrcException extends FrameException {
     public CrcException(String message, Throwable cause) {
         super(message, ErrorCode.BAD_FRAME, CloseReason.BAD_FRAME, cause);
     }
-
-    protected CrcException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

@@ -11,8 +11,4 @@ public class CryptoException extends UsmpException {
     public CryptoException(String message, Throwable cause) {
         super(message, ErrorCode.CRYPTO, CloseReason.CRYPTO, cause);
     }
-
-    protected CryptoException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

@@ -11,8 +11,4 @@ public class MagicException extends FrameException {
     public MagicException(String message, Throwable cause) {
         super(message, ErrorCode.BAD_FRAME, CloseReason.BAD_FRAME, cause);
     }
-
-    protected MagicException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

@@ -11,8 +11,4 @@ public class PayloadException extends UsmpException {
     public PayloadException(String message, Throwable cause) {
         super(message, ErrorCode.BAD_FRAME, CloseReason.PAYLOAD, cause);
     }
-
-    protected PayloadException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

@@ -11,8 +11,4 @@ public class SequenceException extends UsmpException {
     public SequenceException(String message, Throwable cause) {
         super(message, ErrorCode.SEQ, CloseReason.SEQUENCE, cause);
     }
-
-    protected SequenceException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

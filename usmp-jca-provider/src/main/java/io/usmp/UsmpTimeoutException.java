@@ -11,8 +11,4 @@ public class UsmpTimeoutException extends UsmpException {
     public UsmpTimeoutException(String message, Throwable cause) {
         super(message, ErrorCode.TIMEOUT, CloseReason.TIMEOUT, cause);
     }
-
-    protected UsmpTimeoutException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

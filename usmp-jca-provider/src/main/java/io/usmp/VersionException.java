@@ -11,8 +11,4 @@ public class VersionException extends FrameException {
     public VersionException(String message, Throwable cause) {
         super(message, ErrorCode.VERSION, CloseReason.VERSION, cause);
     }
-
-    protected VersionException(String message, ErrorCode code, CloseReason reason, Throwable cause) {
-        super(message, code, reason, cause);
-    }
 }

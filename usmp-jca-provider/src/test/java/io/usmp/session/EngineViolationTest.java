@@ -1,5 +1,6 @@
 package io.usmp.session;
 
+import static io.usmp.testing.Frames.withCrc;
 import static io.usmp.session.EngineMessagingTest.decode;
 import static io.usmp.session.EngineMessagingTest.deliver;
 import static io.usmp.session.EngineMessagingTest.drain;
@@ -34,7 +35,6 @@ import io.usmp.crypto.X25519Keys;
 import io.usmp.session.EngineMessagingTest.Direction;
 import io.usmp.session.EngineMessagingTest.KnownKeys;
 import io.usmp.session.EngineMessagingTest.Pair;
-import io.usmp.wire.Crc16;
 import io.usmp.wire.Frame;
 import io.usmp.wire.PacketType;
 import java.security.KeyPair;
@@ -111,15 +111,6 @@ class EngineViolationTest {
             e.receive(b, 0, b.length, T0 + 10);
         }
         return assertFailFast(e, reason, type, code);
-    }
-
-    /** Recomputes the CRC so a tampered frame is not caught as a CRC error. */
-    static byte[] withCrc(byte[] frame) {
-        int crc = Crc16.update(Crc16.update(Crc16.INIT, frame, 0, Frame.AAD_LENGTH), frame, Frame.HEADER_LENGTH,
-                frame.length - Frame.HEADER_LENGTH);
-        frame[10] = (byte) crc;
-        frame[11] = (byte) (crc >>> 8);
-        return frame;
     }
 
     private static byte[] frame(PacketType type, int payloadLength) throws Exception {

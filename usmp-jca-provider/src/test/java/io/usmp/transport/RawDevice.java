@@ -1,5 +1,6 @@
 package io.usmp.transport;
 
+import io.usmp.testing.Frames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import io.usmp.crypto.X25519Keys;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.EngineSettings;
 import io.usmp.session.UsmpEngine;
-import io.usmp.wire.Crc16;
 import io.usmp.wire.Frame;
 import io.usmp.wire.LittleEndian;
 import io.usmp.wire.PacketType;
@@ -224,19 +224,10 @@ final class RawDevice implements AutoCloseable {
         f[8] = (byte) payload.length;
         f[9] = (byte) (payload.length >>> 8);
         System.arraycopy(payload, 0, f, Frame.HEADER_LENGTH, payload.length);
-        fixCrc(f);
+        Frames.withCrc(f);
         if (badCrc) {
             f[10] ^= 0x01;
         }
-        return f;
-    }
-
-    /** Recomputes the CRC of an encoded frame after its bytes were changed. */
-    static byte[] fixCrc(byte[] f) {
-        int crc = Crc16.update(Crc16.update(Crc16.INIT, f, 0, Frame.AAD_LENGTH), f, Frame.HEADER_LENGTH,
-                f.length - Frame.HEADER_LENGTH);
-        f[10] = (byte) crc;
-        f[11] = (byte) (crc >>> 8);
         return f;
     }
 

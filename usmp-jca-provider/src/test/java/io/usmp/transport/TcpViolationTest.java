@@ -1,5 +1,6 @@
 package io.usmp.transport;
 
+import io.usmp.testing.Frames;
 import static io.usmp.transport.Loopback.DEVICE;
 import static io.usmp.transport.Loopback.UNKNOWN;
 import static io.usmp.transport.Loopback.count;
@@ -191,17 +192,17 @@ class TcpViolationTest {
         TAMPERED_CIPHERTEXT(CryptoException.class, CloseReason.CRYPTO, (d, r) -> {
             byte[] f = d.sealNext(PacketType.DATA, SECRET);
             f[Frame.HEADER_LENGTH + 12] ^= 0x01;
-            d.write(RawDevice.fixCrc(f));
+            d.write(Frames.withCrc(f));
         }),
         TAMPERED_TAG(CryptoException.class, CloseReason.CRYPTO, (d, r) -> {
             byte[] f = d.sealNext(PacketType.DATA, SECRET);
             f[f.length - 1] ^= 0x01;
-            d.write(RawDevice.fixCrc(f));
+            d.write(Frames.withCrc(f));
         }),
         TAMPERED_NONCE(CryptoException.class, CloseReason.CRYPTO, (d, r) -> {
             byte[] f = d.sealNext(PacketType.DATA, SECRET);
             f[Frame.HEADER_LENGTH + 4] ^= 0x01; // session-id part of the carried nonce
-            d.write(RawDevice.fixCrc(f));
+            d.write(Frames.withCrc(f));
         }),
         FOUR_DATA_FRAG_WITHOUT_DATA(PayloadException.class, CloseReason.PAYLOAD, (d, r) -> {
             byte[] chunk = new byte[452];

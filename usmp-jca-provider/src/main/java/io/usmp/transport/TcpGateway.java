@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
     private static final int DEFAULT_DELIVERY_THREADS = 16;
+    private static final long BIND_RETRY_MILLIS = 2_000;
 
     private final ServerConfig config;
     private final ServerListener listener;
@@ -116,10 +117,24 @@ public final class TcpGateway implements UsmpServer {
                         accept(ch);
                     }
                 });
-        try {
-            serverChannel = b.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
-        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
-            throw new IOException("cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
+        // A listener closed a moment ago (a redeploy) keeps its port until its selector runs again:
+        // NIO defers the close of a registered channel. Retry "address in use" briefly.
+        long deadline = Clock.now() + BIND_RETRY_MILLIS;
+        while (true) {
+            try {
+                serverChannel = b.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
+                break;
+            } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+                if (!(e instanceof java.net.BindException) || config.port() == 0 || Clock.now() >= deadline) {
+                    throw new IOException("cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while binding " + config.bindHost() + ":" + config.port(), ie);
+                }
+            }
         }
         LOG.log(Level.INFO, "USMP gateway listening on {0}", localAddress());
     }

@@ -41,10 +41,17 @@ public class ControlServlet extends HttpServlet {
         } else if ("clear".equals(op)) {
             recorder.clear();
             resp.getWriter().print("ok");
-        } else if ("send".equals(op)) {
+        } else if ("send".equals(op) || "sequence".equals(op)) {
             try {
-                downlink.send(req.getParameter("device"), HexFormat.of().parseHex(req.getParameter("hex")),
-                        Boolean.parseBoolean(req.getParameter("rollback")));
+                String device = req.getParameter("device");
+                if ("sequence".equals(op)) {
+                    downlink.sendSequence(device, Integer.parseInt(req.getParameter("count")));
+                } else if (Boolean.parseBoolean(req.getParameter("fail"))) {
+                    downlink.sendThenFail(device, HexFormat.of().parseHex(req.getParameter("hex")));
+                } else {
+                    downlink.send(device, HexFormat.of().parseHex(req.getParameter("hex")),
+                            Boolean.parseBoolean(req.getParameter("rollback")));
+                }
                 resp.getWriter().print("ok");
             } catch (Exception e) {
                 Throwable root = e;

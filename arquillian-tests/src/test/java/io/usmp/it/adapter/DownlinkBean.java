@@ -27,4 +27,19 @@ public class DownlinkBean {
             context.setRollbackOnly();
         }
     }
+
+    /** Sends, then fails with a system exception, which rolls the transaction back. */
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public void sendThenFail(String device, byte[] message) throws ResourceException {
+        send(device, message, false);
+        throw new IllegalStateException("rolled back by a system exception after the send");
+    }
+
+    /** Several sends in one transaction, each through its own connection handle. */
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public void sendSequence(String device, int count) throws ResourceException {
+        for (int i = 0; i < count; i++) {
+            send(device, ("seq-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        }
+    }
 }

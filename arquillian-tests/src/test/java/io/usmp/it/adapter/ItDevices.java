@@ -12,11 +12,14 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.stream.Stream;
 import javax.crypto.spec.SecretKeySpec;
 
 /** The simulated device fleet: ids, PSKs, the PKCS#12 keystore the adapter loads, clients. */
 final class ItDevices {
-    static final int FLEET = 60;
+    static final int FLEET = 70;
     static final int PORT = 17400;
     static final String KEYSTORE_PASSWORD = "it-keystore-password";
     static final Path KEYSTORE = Path.of("target", "it-psk.p12").toAbsolutePath();
@@ -56,7 +59,30 @@ final class ItDevices {
     }
 
     static UsmpClient connect(String deviceHex, byte[] psk) throws IOException {
-        return UsmpClient.connect(ClientConfig.builder("127.0.0.1", PORT, DeviceId.fromHex(deviceHex), psk)
+        return connect(PORT, deviceHex, psk);
+    }
+
+    static UsmpClient connect(int port, String deviceHex, byte[] psk) throws IOException {
+        return UsmpClient.connect(ClientConfig.builder("127.0.0.1", port, DeviceId.fromHex(deviceHex), psk)
                 .handshakeTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** The dead-letter record holding {@code payload}, if one has been written. */
+    static Optional<String> deadLetterWith(String payload) throws IOException {
+        String encoded = "\"payloadBase64\":\"" + Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "\"";
+        if (!Files.isDirectory(DEAD_LETTERS)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(DEAD_LETTERS)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.toString().endsWith(".json")) {
+                    String json = Files.readString(f);
+                    if (json.contains(encoded)) {
+                        return Optional.of(json);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -15,7 +15,8 @@ import org.jboss.ejb3.annotation.ResourceAdapter;
 
 /**
  * Records every delivery; payloads starting with "fail" throw, "rollback-once" marks the first
- * attempt rollback-only without throwing, "reply:x" replies x. Activation properties come from the
+ * attempt rollback-only without throwing and "rollback-always" every attempt, "reply:x" replies x,
+ * "reply-then-fail:x" replies x and then throws, "big-reply:n" replies n bytes of {@link BytePattern}. Activation properties come from the
  * generated jboss-ejb3.xml (they hold paths known only at test time).
  */
 @MessageDriven(name = "TestMdb")
@@ -37,6 +38,16 @@ public class TestMdb implements DeviceMessageListener {
         byte[] payload = message.payload();
         String text = new String(payload, StandardCharsets.UTF_8);
         recorder.record(message.deviceId(), message.deliveryAttempt(), Base64.getEncoder().encodeToString(payload));
+        if (text.startsWith("reply-then-fail:")) {
+            reply(message, text.substring("reply-then-fail:".length()).getBytes(StandardCharsets.UTF_8));
+            throw new IllegalStateException("test MDB fails after replying");
+        }
+        if (text.startsWith("big-reply:")) {
+            reply(message, BytePattern.of(Integer.parseInt(text.substring("big-reply:".length()))));
+        }
+        if (text.equals("rollback-always")) {
+            context.setRollbackOnly();
+        }
         if (text.startsWith("fail")) {
             throw new IllegalStateException("test MDB refuses " + text);
         }
@@ -45,11 +56,15 @@ public class TestMdb implements DeviceMessageListener {
             return;
         }
         if (text.startsWith("reply:")) {
-            try {
-                message.reply(text.substring("reply:".length()).getBytes(StandardCharsets.UTF_8));
-            } catch (DeviceNotConnectedException e) {
-                throw new IllegalStateException(e);
-            }
+            reply(message, text.substring("reply:".length()).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void reply(DeviceMessage message, byte[] reply) {
+        try {
+            message.reply(reply);
+        } catch (DeviceNotConnectedException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -11,18 +11,13 @@ import io.usmp.UsmpException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +46,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class UsmpAdapterIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @ArquillianResource
     private URL base;
@@ -67,29 +61,11 @@ class UsmpAdapterIT {
     }
 
     private String control(String query) throws Exception {
-        URI uri = URI.create(base.toString().replaceAll("/?$", "/") + "control?" + query);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return new Control(base).call(query);
     }
 
-    /** Device → list of (attempt, payload) as recorded by the MDB. */
     private Map<String, List<String[]>> recorded() throws Exception {
-        Map<String, List<String[]>> m = new HashMap<>();
-        for (String line : control("op=dump").split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] parts = line.split(" ");
-            List<String[]> entries = new ArrayList<>();
-            for (int i = 1; i < parts.length; i++) {
-                String[] e = parts[i].split(":", 2);
-                entries.add(new String[] {e[0], new String(Base64.getDecoder().decode(e[1]), StandardCharsets.ISO_8859_1)});
-            }
-            m.put(parts[0], entries);
-        }
-        return m;
+        return new Control(base).recorded();
     }
 
     private Map<String, List<String[]>> awaitRecorded(Predicate<Map<String, List<String[]>>> done) throws Exception {

@@ -11,12 +11,8 @@ import io.usmp.UsmpClient;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -46,21 +42,6 @@ class UsmpRedeployIT {
 
     @ArquillianResource
     private ManagementClient management;
-
-    private static boolean deadLetterHolds(String payload) throws IOException {
-        String encoded = Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
-        if (!Files.isDirectory(ItDevices.DEAD_LETTERS)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.list(ItDevices.DEAD_LETTERS)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (f.toString().endsWith(".json") && Files.readString(f).contains("\"payloadBase64\":\"" + encoded + "\"")) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
 
     /** Threads of the server whose stack runs adapter or Netty code. */
     private long adapterThreads() throws Exception {
@@ -100,7 +81,7 @@ class UsmpRedeployIT {
                 String waiting = "fail-while-undeploying-" + cycle;
                 device.send(waiting.getBytes(StandardCharsets.UTF_8));
                 deployer.undeploy(DEPLOYMENT);
-                assertTrue(deadLetterHolds(waiting), "message waiting for redelivery was dead-lettered by undeploy, cycle " + cycle);
+                assertTrue(ItDevices.deadLetterWith(waiting).isPresent(), "message waiting for redelivery was dead-lettered by undeploy, cycle " + cycle);
                 ConnectionClosedException closed = assertThrows(ConnectionClosedException.class,
                         () -> device.receive(Duration.ofSeconds(30)), "cycle " + cycle);
                 assertEquals(CloseReason.PEER_BYE, closed.reason(), "cycle " + cycle);

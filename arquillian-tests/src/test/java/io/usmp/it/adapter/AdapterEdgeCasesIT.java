@@ -1,159 +1,68 @@
-package io.usmp.it.ra;
+package io.usmp.it.adapter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.ClientConfig;
-import io.usmp.DeviceId;
 import io.usmp.UsmpClient;
-import io.usmp.it.adapter.MdbSupportServerSetupTask;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.Optional;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.as.arquillian.api.ServerSetup;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
-import org.jboss.shrinkwrap.api.spec.JavaArchive;
-import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Cases io.usmp.it.adapter.UsmpAdapterIT does not cover: a reply from a delivery that rolls back,
- * rollback-only on every attempt ending in a dead letter, a downlink whose transaction ends in a
- * system exception, and a bad-magic frame. Own EAR, own port and keystore.
+ * Edge cases of delivery and downlink: replies and sends of rolled-back transactions never leave,
+ * rollback on every attempt ends in a dead letter, the largest messages pass and larger ones are
+ * refused, garbage is shut out without hurting other devices. Own port and devices 60–66.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup(MdbSupportServerSetupTask.class)
+@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
 @RunAsClient
-class RaGapIT {
-    static final String APP = "usmp-ra-gap";
-    static final String RESOURCE_ADAPTER = APP + ".ear#usmp-ra.rar";
-    private static final int PORT = 17403;
-    private static final String PASSWORD = "ra-gap-password";
-    private static final Path KEYSTORE = Path.of("target", "ra-gap-psk.p12").toAbsolutePath();
-    private static final Path DEAD_LETTERS = Path.of("target", "ra-gap-dead-letters").toAbsolutePath();
+class AdapterEdgeCasesIT {
+    static final int PORT = 17403;
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @ArquillianResource
     private URL base;
 
-    static String id(int n) {
-        return String.format("e0000000%04x", n);
-    }
-
-    static byte[] psk(String hex) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(("ra-gap-" + hex).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static UsmpClient connect(String hex) throws Exception {
-        return connect(PORT, hex, psk(hex));
-    }
-
-    static UsmpClient connect(int port, String hex, byte[] psk) throws Exception {
-        return UsmpClient.connect(ClientConfig.builder("127.0.0.1", port, DeviceId.fromHex(hex), psk)
-                .handshakeTimeout(Duration.ofSeconds(5)).build());
-    }
-
     @Deployment(testable = false)
     static EnterpriseArchive deployment() throws Exception {
-        return ear(PORT, Map.of());
+        return AdapterArchives.ear(Map.of("port", String.valueOf(PORT)));
     }
 
-    /** usmp-ra-gap.ear listening on {@code port}, with some activation properties added or replaced. */
-    static EnterpriseArchive ear(int port, Map<String, String> overrides) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        KeyStore.ProtectionParameter protection = new KeyStore.PasswordProtection(PASSWORD.toCharArray());
-        for (int i = 0; i < 8; i++) {
-            ks.setEntry(id(i), new KeyStore.SecretKeyEntry(new SecretKeySpec(psk(id(i)), "AES")), protection);
-        }
-        Files.createDirectories(KEYSTORE.getParent());
-        try (OutputStream out = Files.newOutputStream(KEYSTORE)) {
-            ks.store(out, PASSWORD.toCharArray());
-        }
-        String[][] config = {
-            {"bindAddress", "127.0.0.1"},
-            {"port", String.valueOf(port)},
-            {"keyStorePath", KEYSTORE.toString()},
-            {"keyStorePassword", PASSWORD},
-            {"maxDeliveryAttempts", "3"},
-            {"redeliveryBackoffMillis", "100"},
-            {"deadLetterDirectory", DEAD_LETTERS.toString()},
-        };
-        Map<String, String> all = new LinkedHashMap<>();
-        for (String[] kv : config) {
-            all.put(kv[0], kv[1]);
-        }
-        all.putAll(overrides);
-        StringBuilder props = new StringBuilder();
-        for (Map.Entry<String, String> kv : all.entrySet()) {
-            props.append("<activation-config-property><activation-config-property-name>").append(kv.getKey())
-                    .append("</activation-config-property-name><activation-config-property-value>").append(kv.getValue())
-                    .append("</activation-config-property-value></activation-config-property>\n");
-        }
-        String ejbJarXml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<ejb-jar xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"4.0\">\n"
-                + "<enterprise-beans><message-driven><ejb-name>RaMdb</ejb-name>\n"
-                + "<activation-config>\n" + props + "</activation-config>\n"
-                + "</message-driven></enterprise-beans></ejb-jar>\n";
-        ResourceAdapterArchive rar = ShrinkWrap.createFromZipFile(ResourceAdapterArchive.class,
-                new File(Path.of("target", "deps", "usmp-ra.rar").toString()));
-        JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
-                .addClasses(RaMdb.class, RaRecorder.class, RaDownlinkBean.class, RaPattern.class)
-                .addAsManifestResource(new StringAsset(ejbJarXml), "ejb-jar.xml");
-        WebArchive war = ShrinkWrap.create(WebArchive.class, APP + "-web.war").addClass(RaServlet.class);
-        return ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear").addAsModule(rar).addAsModule(ejb).addAsModule(war);
+    private static String id(int n) {
+        return ItDevices.id(60 + n);
+    }
+
+    private static UsmpClient connect(String hex) throws Exception {
+        return ItDevices.connect(PORT, hex, ItDevices.psk(hex));
     }
 
     private String call(String query) throws Exception {
-        URI uri = URI.create(base.toString().replaceAll("/?$", "/") + "ra?" + query);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return new Control(base).call(query);
     }
 
-    /** (attempt, payload) entries the MDB recorded for a device. */
+    /** (attempt, payload) entries the MDB recorded for a device, as "attempt:payload". */
     private List<String> recorded(String device) throws Exception {
-        String dump = call("op=dump&device=" + device);
-        if (dump.isBlank()) {
-            return List.of();
-        }
-        return Stream.of(dump.split(" ")).map(e -> {
-            String[] p = e.split(":", 2);
-            return p[0] + ":" + new String(Base64.getDecoder().decode(p[1]), StandardCharsets.UTF_8);
-        }).toList();
+        List<String[]> entries = new Control(base).recorded().getOrDefault(device, List.of());
+        return entries.stream().map(e -> e[0] + ":" + e[1]).toList();
     }
 
     private List<String> awaitRecorded(String device, int count) throws Exception {
@@ -167,24 +76,15 @@ class RaGapIT {
     }
 
     private static String awaitDeadLetter(String payload) throws Exception {
-        String encoded = Base64.getEncoder().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(DEAD_LETTERS)) {
-                try (Stream<Path> files = Files.list(DEAD_LETTERS)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        if (f.toString().endsWith(".json")) {
-                            String json = Files.readString(f);
-                            if (json.contains(encoded)) {
-                                return json;
-                            }
-                        }
-                    }
-                }
+            Optional<String> json = ItDevices.deadLetterWith(payload);
+            if (json.isPresent()) {
+                return json.get();
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no dead letter with " + payload + " in " + DEAD_LETTERS);
+        throw new AssertionError("no dead letter with " + payload + " in " + ItDevices.DEAD_LETTERS);
     }
 
     @Test
@@ -277,11 +177,11 @@ class RaGapIT {
         String id = id(5);
         try (UsmpClient c = connect(id)) {
             c.send("big-reply:1808".getBytes(StandardCharsets.UTF_8));
-            assertArrayEquals(RaPattern.of(1808), c.receive(WAIT), "1808-byte reply");
-            String big = HexFormat.of().formatHex(RaPattern.of(1808));
+            assertArrayEquals(BytePattern.of(1808), c.receive(WAIT), "1808-byte reply");
+            String big = HexFormat.of().formatHex(BytePattern.of(1808));
             assertEquals("ok", call("op=send&device=" + id + "&hex=" + big + "&fail=false"));
-            assertArrayEquals(RaPattern.of(1808), c.receive(WAIT), "1808-byte downlink");
-            String tooBig = HexFormat.of().formatHex(RaPattern.of(1809));
+            assertArrayEquals(BytePattern.of(1808), c.receive(WAIT), "1808-byte downlink");
+            String tooBig = HexFormat.of().formatHex(BytePattern.of(1809));
             assertTrue(call("op=send&device=" + id + "&hex=" + tooBig + "&fail=false").startsWith("error"),
                     "a 1809-byte downlink is refused");
             assertNull(c.receive(Duration.ofSeconds(1)), "nothing of the refused downlink arrives");

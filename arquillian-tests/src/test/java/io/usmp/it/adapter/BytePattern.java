@@ -1,8 +1,8 @@
-package io.usmp.it.ra;
+package io.usmp.it.adapter;
 
 /** A fixed, position-dependent byte pattern, built the same way by the test and the MDB. */
-public final class RaPattern {
-    private RaPattern() {
+public final class BytePattern {
+    private BytePattern() {
     }
 
     public static byte[] of(int n) {

@@ -1,5 +1,9 @@
 package io.usmp;
 
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.Limits;
+import io.usmp.protocol.PskResolver;
+
 import io.usmp.crypto.UsmpCrypto;
 import java.time.Duration;
 import java.util.Arrays;
@@ -103,8 +107,8 @@ public final class ClientConfig {
             this.host = Objects.requireNonNull(host, "host");
             this.port = ServerConfig.checkRange("port", port, 1, 65535);
             this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
-            if (psk == null || psk.length < PskResolver.MIN_PSK_LENGTH) {
-                throw new IllegalArgumentException("PSK must be at least " + PskResolver.MIN_PSK_LENGTH + " bytes");
+            if (!Limits.isUsablePsk(psk)) {
+                throw new IllegalArgumentException("PSK must be at least " + Limits.MIN_PSK_LENGTH + " bytes");
             }
             this.psk = psk.clone();
         }

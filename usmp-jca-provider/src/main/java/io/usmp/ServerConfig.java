@@ -1,7 +1,10 @@
 package io.usmp;
 
+import io.usmp.protocol.PskResolver;
+
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.handshake.KeyPairSource;
+import io.usmp.session.EngineSettings;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,6 +12,25 @@ import java.util.concurrent.Executor;
 
 /** Gateway settings (SPEC §6 limits included). Immutable; build with {@link #builder(PskResolver)}. */
 public final class ServerConfig {
+    public static final String DEFAULT_BIND_HOST = "127.0.0.1";
+    /** SPEC §6: connections in all. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** SPEC §6: connections from one source address. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
+    /** SPEC §6: handshakes in progress at once. */
+    public static final int DEFAULT_MAX_CONCURRENT_HANDSHAKES = 10;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = EngineSettings.DEFAULT_HANDSHAKE_TIMEOUT;
+    public static final Duration DEFAULT_SESSION_TIMEOUT = EngineSettings.DEFAULT_SESSION_TIMEOUT;
+    /** SPEC §6: consecutive failed handshakes of an address before it is locked out. */
+    public static final int DEFAULT_LOCKOUT_THRESHOLD = 5;
+    public static final int DEFAULT_LOCKOUT_MAX_SECONDS = 60;
+    public static final int DEFAULT_LOCKOUT_TABLE_SIZE = 4096;
+    public static final int DEFAULT_INBOUND_QUEUE_CAPACITY = 64;
+    /** Listener calls running at once across all devices. */
+    public static final int DEFAULT_MAX_CONCURRENT_DELIVERIES = 16;
+    /** Listener calls one device gets before the next ready device's turn. */
+    public static final int DEFAULT_DELIVERY_TURN = 4;
+
     private final String bindHost;
     private final int port;
     private final PskResolver psks;
@@ -23,6 +45,8 @@ public final class ServerConfig {
     private final int inboundQueueCapacity;
     private final UsmpTransport transport;
     private final Executor deliveryExecutor;
+    private final int maxConcurrentDeliveries;
+    private final int deliveryTurn;
     private final UsmpCrypto crypto;
     private final SecureRandom random;
     private final KeyPairSource keyPairs;
@@ -42,6 +66,8 @@ public final class ServerConfig {
         this.inboundQueueCapacity = b.inboundQueueCapacity;
         this.transport = b.transport;
         this.deliveryExecutor = b.deliveryExecutor;
+        this.maxConcurrentDeliveries = b.maxConcurrentDeliveries;
+        this.deliveryTurn = b.deliveryTurn;
         this.crypto = b.crypto;
         this.random = b.random;
         this.keyPairs = b.keyPairs;
@@ -109,6 +135,14 @@ public final class ServerConfig {
         return deliveryExecutor;
     }
 
+    public int maxConcurrentDeliveries() {
+        return maxConcurrentDeliveries;
+    }
+
+    public int deliveryTurn() {
+        return deliveryTurn;
+    }
+
     public UsmpCrypto crypto() {
         return crypto;
     }
@@ -124,20 +158,22 @@ public final class ServerConfig {
 
     /** Builder with the defaults of SPEC §6 and this project (10 000 connections, 256 per IP). */
     public static final class Builder {
-        private String bindHost = "127.0.0.1";
+        private String bindHost = DEFAULT_BIND_HOST;
         private int port;
         private final PskResolver psks;
-        private int maxConnections = 10_000;
-        private int maxConnectionsPerIp = 256;
-        private int maxConcurrentHandshakes = 10;
-        private Duration handshakeTimeout = Duration.ofSeconds(10);
-        private Duration sessionTimeout = Duration.ofSeconds(60);
-        private int lockoutThreshold = 5;
-        private int lockoutMaxSeconds = 60;
-        private int lockoutTableSize = 4096;
-        private int inboundQueueCapacity = 64;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
+        private int maxConcurrentHandshakes = DEFAULT_MAX_CONCURRENT_HANDSHAKES;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private int lockoutThreshold = DEFAULT_LOCKOUT_THRESHOLD;
+        private int lockoutMaxSeconds = DEFAULT_LOCKOUT_MAX_SECONDS;
+        private int lockoutTableSize = DEFAULT_LOCKOUT_TABLE_SIZE;
+        private int inboundQueueCapacity = DEFAULT_INBOUND_QUEUE_CAPACITY;
         private UsmpTransport transport;
         private Executor deliveryExecutor;
+        private int maxConcurrentDeliveries = DEFAULT_MAX_CONCURRENT_DELIVERIES;
+        private int deliveryTurn = DEFAULT_DELIVERY_TURN;
         private UsmpCrypto crypto = UsmpCrypto.defaults();
         private SecureRandom random = new SecureRandom();
         private KeyPairSource keyPairs;
@@ -202,8 +238,22 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Where listener calls run (each task it is given serves many devices, not one message);
+         * default: a private pool of {@code maxConcurrentDeliveries} threads.
+         */
         public Builder deliveryExecutor(Executor e) {
             this.deliveryExecutor = e;
+            return this;
+        }
+
+        /**
+         * At most {@code max} listener calls at once across devices; each device gets at most
+         * {@code turn} calls in a row while others are waiting (fairness).
+         */
+        public Builder deliveries(int max, int turn) {
+            this.maxConcurrentDeliveries = checkRange("maxConcurrentDeliveries", max, 1, 100_000);
+            this.deliveryTurn = checkRange("deliveryTurn", turn, 1, 1_000_000);
             return this;
         }
 

@@ -1,5 +1,9 @@
 package io.usmp;
 
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.UsmpException;
+
 import java.net.InetSocketAddress;
 
 /**

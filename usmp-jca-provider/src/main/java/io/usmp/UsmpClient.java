@@ -1,6 +1,10 @@
 package io.usmp;
 
-import io.usmp.transport.TcpDeviceClient;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.ConnectionClosedException;
+import io.usmp.protocol.PayloadException;
+import io.usmp.protocol.UsmpException;
+
 import java.time.Duration;
 
 /**
@@ -10,7 +14,7 @@ import java.time.Duration;
 public interface UsmpClient extends AutoCloseable {
     /** Connects and completes the handshake. */
     static UsmpClient connect(ClientConfig config) throws java.io.IOException {
-        return TcpDeviceClient.connect(config);
+        return TransportProvider.get().connect(config);
     }
 
     /** A copy of the session id. */

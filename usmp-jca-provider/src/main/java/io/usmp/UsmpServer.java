@@ -1,6 +1,7 @@
 package io.usmp;
 
-import io.usmp.transport.TcpGateway;
+import io.usmp.protocol.DeviceId;
+
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Optional;
@@ -12,7 +13,7 @@ public interface UsmpServer extends AutoCloseable {
      * handshake), then binds and starts accepting.
      */
     static UsmpServer start(ServerConfig config, ServerListener listener) throws java.io.IOException {
-        return TcpGateway.start(config, listener);
+        return TransportProvider.get().startServer(config, listener);
     }
 
     InetSocketAddress localAddress();

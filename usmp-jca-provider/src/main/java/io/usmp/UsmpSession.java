@@ -1,5 +1,8 @@
 package io.usmp;
 
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PayloadException;
+
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 

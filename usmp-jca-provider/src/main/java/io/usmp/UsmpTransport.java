@@ -1,6 +1,5 @@
 package io.usmp;
 
-import io.usmp.transport.NettyTransport;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 
@@ -11,7 +10,7 @@ import java.util.concurrent.ThreadFactory;
 public interface UsmpTransport extends AutoCloseable {
     /** Event loops on threads made by {@code threadFactory}. */
     static UsmpTransport create(int threads, ThreadFactory threadFactory) {
-        return NettyTransport.withThreadFactory(threads, threadFactory);
+        return TransportProvider.get().transport(threads, threadFactory);
     }
 
     /**
@@ -19,7 +18,7 @@ public interface UsmpTransport extends AutoCloseable {
      * Connectors WorkManager, so no thread exists that the container does not know about.
      */
     static UsmpTransport create(int threads, Executor executor) {
-        return NettyTransport.withExecutor(threads, executor);
+        return TransportProvider.get().transport(threads, executor);
     }
 
     /** Stops the event loops and waits (bounded) for them to finish. */

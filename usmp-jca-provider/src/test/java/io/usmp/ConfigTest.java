@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import java.time.Duration;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.usmp.cli;
 
-import io.usmp.DeviceId;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,8 +113,8 @@ final class Arguments {
         } else {
             psk = hex("--psk-hex", get("--psk-hex", null));
         }
-        if (psk.length < 16) {
-            throw new UsageException("the PSK must be at least 16 bytes, got " + psk.length);
+        if (!Limits.isUsablePsk(psk)) {
+            throw new UsageException("the PSK must be at least " + Limits.MIN_PSK_LENGTH + " bytes, got " + psk.length);
         }
         return psk;
     }

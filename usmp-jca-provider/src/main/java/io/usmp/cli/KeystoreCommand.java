@@ -1,7 +1,7 @@
 package io.usmp.cli;
 
-import io.usmp.DeviceId;
-import io.usmp.PskResolver;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

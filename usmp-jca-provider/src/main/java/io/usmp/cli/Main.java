@@ -1,13 +1,13 @@
 package io.usmp.cli;
 
 import io.usmp.ClientConfig;
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
-import io.usmp.PskResolver;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import io.usmp.ServerConfig;
 import io.usmp.ServerListener;
 import io.usmp.UsmpClient;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import java.io.IOException;

@@ -1,38 +1,35 @@
 package io.usmp.crypto;
 
-import io.usmp.wire.PacketType;
+import io.usmp.protocol.Limits;
 import java.security.spec.AlgorithmParameterSpec;
 
 /**
- * Parameters of {@code Cipher "USMP"} for one session frame: the session id (its first 8 bytes
- * form the nonce with the seq), the frame's packet type and its sequence number (both in the AAD).
+ * Parameters of {@code Cipher "USMP"} for one session payload: the 12-byte nonce the payload
+ * carries and the associated data it is bound to. Both are built by the frame layout
+ * ({@code io.usmp.wire.Frame#nonce} and {@code Frame#aad}); this class only carries them.
  */
 public final class UsmpCipherSpec implements AlgorithmParameterSpec {
-    private final byte[] sessionId;
-    private final PacketType type;
-    private final long seq;
+    private final byte[] nonce;
+    private final byte[] aad;
 
-    public UsmpCipherSpec(byte[] sessionId, PacketType type, long seq) {
-        if (sessionId.length != 16) {
-            throw new IllegalArgumentException("a session id is 16 bytes");
+    public UsmpCipherSpec(byte[] nonce, byte[] aad) {
+        if (nonce.length != Limits.NONCE_LENGTH) {
+            throw new IllegalArgumentException("a USMP nonce is " + Limits.NONCE_LENGTH + " bytes");
         }
-        if (!type.isEncrypted()) {
-            throw new IllegalArgumentException(type + " is not an encrypted packet type");
-        }
-        this.sessionId = sessionId.clone();
-        this.type = type;
-        this.seq = seq;
+        this.nonce = nonce.clone();
+        this.aad = aad.clone();
     }
 
-    byte[] sessionIdRef() {
-        return sessionId;
+    /** A copy of the nonce. */
+    public byte[] nonce() {
+        return nonce.clone();
     }
 
-    public PacketType type() {
-        return type;
+    byte[] nonceRef() {
+        return nonce;
     }
 
-    public long seq() {
-        return seq;
+    byte[] aadRef() {
+        return aad;
     }
 }

@@ -1,7 +1,6 @@
 package io.usmp.crypto;
 
-import io.usmp.wire.Frame;
-import io.usmp.wire.LittleEndian;
+import io.usmp.protocol.Limits;
 import java.io.ByteArrayOutputStream;
 import java.security.AlgorithmParameters;
 import java.security.InvalidAlgorithmParameterException;
@@ -25,13 +24,13 @@ import javax.crypto.spec.GCMParameterSpec;
 /**
  * {@code Cipher "USMP"}: one session payload (SPEC §4). Encryption turns a plaintext of at most
  * 452 bytes into {@code nonce(12) ‖ ciphertext ‖ tag(16)}; decryption checks that the carried nonce
- * equals {@code seq ‖ session_id[0..8)} and opens the AES-256-GCM box. The AAD is the frame header
- * bytes 0..9 with the whole payload length, rebuilt from the {@link UsmpCipherSpec}.
+ * equals the expected one ({@code seq ‖ session_id[0..8)}) and opens the AES-256-GCM box. Nonce and
+ * associated data come from the {@link UsmpCipherSpec}.
  */
 final class UsmpCipherSpi extends CipherSpi {
-    static final int NONCE_LENGTH = 12;
-    static final int TAG_LENGTH = 16;
-    static final int OVERHEAD = NONCE_LENGTH + TAG_LENGTH;
+    private static final int NONCE_LENGTH = Limits.NONCE_LENGTH;
+    private static final int TAG_LENGTH = Limits.TAG_LENGTH;
+    private static final int OVERHEAD = Limits.SEALED_OVERHEAD;
 
     private final Cipher gcm;
     private final ByteArrayOutputStream buffered = new ByteArrayOutputStream();
@@ -69,7 +68,7 @@ final class UsmpCipherSpi extends CipherSpi {
 
     @Override
     protected byte[] engineGetIV() {
-        return spec == null ? null : nonce(spec);
+        return spec == null ? null : spec.nonce();
     }
 
     @Override
@@ -103,14 +102,7 @@ final class UsmpCipherSpi extends CipherSpi {
         this.mode = opmode;
         this.spec = (UsmpCipherSpec) params;
         this.buffered.reset();
-        gcm.init(opmode, new AesKey(key), new GCMParameterSpec(TAG_LENGTH * 8, nonce(spec)));
-    }
-
-    private static byte[] nonce(UsmpCipherSpec spec) {
-        byte[] nonce = new byte[NONCE_LENGTH];
-        LittleEndian.putU32(nonce, 0, spec.seq());
-        System.arraycopy(spec.sessionIdRef(), 0, nonce, 4, 8);
-        return nonce;
+        gcm.init(opmode, new AesKey(key), new GCMParameterSpec(TAG_LENGTH * 8, spec.nonceRef()));
     }
 
     @Override
@@ -145,12 +137,12 @@ final class UsmpCipherSpi extends CipherSpi {
 
     private byte[] seal(byte[] in, int off, int len) throws IllegalBlockSizeException, BadPaddingException {
         int payloadLength = len + OVERHEAD;
-        if (payloadLength > Frame.MAX_PAYLOAD) {
-            throw new IllegalBlockSizeException("plaintext of " + len + " bytes exceeds " + (Frame.MAX_PAYLOAD - OVERHEAD));
+        if (len > Limits.MAX_FRAGMENT) {
+            throw new IllegalBlockSizeException("plaintext of " + len + " bytes exceeds " + Limits.MAX_FRAGMENT);
         }
         byte[] out = new byte[payloadLength];
-        System.arraycopy(nonce(spec), 0, out, 0, NONCE_LENGTH);
-        gcm.updateAAD(Frame.aad(spec.type(), spec.seq(), payloadLength));
+        System.arraycopy(spec.nonceRef(), 0, out, 0, NONCE_LENGTH);
+        gcm.updateAAD(spec.aadRef());
         try {
             gcm.doFinal(in, off, len, out, NONCE_LENGTH);
         } catch (ShortBufferException e) {
@@ -160,14 +152,14 @@ final class UsmpCipherSpi extends CipherSpi {
     }
 
     private byte[] open(byte[] in, int off, int len) throws IllegalBlockSizeException, BadPaddingException {
-        if (len < OVERHEAD || len > Frame.MAX_PAYLOAD) {
-            throw new IllegalBlockSizeException("session payload of " + len + " bytes is outside 28..480");
+        if (len < OVERHEAD || len > Limits.MAX_FRAME_PAYLOAD) {
+            throw new IllegalBlockSizeException("session payload of " + len + " bytes is outside " + OVERHEAD + ".."
+                    + Limits.MAX_FRAME_PAYLOAD);
         }
-        byte[] expected = nonce(spec);
-        if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(in, off, off + NONCE_LENGTH))) {
+        if (!MessageDigest.isEqual(spec.nonceRef(), Arrays.copyOfRange(in, off, off + NONCE_LENGTH))) {
             throw new AEADBadTagException("carried nonce does not match seq and session id");
         }
-        gcm.updateAAD(Frame.aad(spec.type(), spec.seq(), len));
+        gcm.updateAAD(spec.aadRef());
         return gcm.doFinal(in, off + NONCE_LENGTH, len - NONCE_LENGTH);
     }
 

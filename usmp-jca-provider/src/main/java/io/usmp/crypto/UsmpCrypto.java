@@ -1,9 +1,9 @@
 package io.usmp.crypto;
 
-import io.usmp.CryptoException;
-import io.usmp.HandshakeException;
-import io.usmp.UsmpException;
-import io.usmp.wire.PacketType;
+import io.usmp.protocol.CryptoException;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.Limits;
+import io.usmp.protocol.UsmpException;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
@@ -96,32 +96,29 @@ public final class UsmpCrypto {
         }
     }
 
-    /** A sealer/opener for one direction of a session, keyed with 32 bytes of {@code keys} from {@code off}. */
-    public FrameCipher frameCipher(byte[] keys, int off, byte[] sessionId) throws UsmpException {
+    /** AES-256-GCM for one direction of a session, keyed with 32 bytes of {@code keys} from {@code off}. */
+    public SessionCipher sessionCipher(byte[] keys, int off) throws UsmpException {
         try {
-            return new FrameCipher(Cipher.getInstance(UsmpProvider.NAME, provider), new SessionKey("AES", keys, off, 32),
-                    sessionId);
+            return new SessionCipher(Cipher.getInstance(UsmpProvider.NAME, provider), new SessionKey("AES", keys, off, 32));
         } catch (GeneralSecurityException e) {
             throw new UsmpException("Cipher USMP unavailable", e);
         }
     }
 
     /** One direction's AES-256-GCM state. Not thread-safe; one per direction per session. */
-    public static final class FrameCipher {
+    public static final class SessionCipher {
         private final Cipher cipher;
         private final SessionKey key;
-        private final byte[] sessionId;
 
-        FrameCipher(Cipher cipher, SessionKey key, byte[] sessionId) {
+        SessionCipher(Cipher cipher, SessionKey key) {
             this.cipher = cipher;
             this.key = key;
-            this.sessionId = sessionId.clone();
         }
 
         /** {@code nonce ‖ ciphertext ‖ tag} for a plaintext of at most 452 bytes. */
-        public byte[] seal(PacketType type, long seq, byte[] plaintext, int off, int len) throws UsmpException {
+        public byte[] seal(UsmpCipherSpec spec, byte[] plaintext, int off, int len) throws UsmpException {
             try {
-                cipher.init(Cipher.ENCRYPT_MODE, key, new UsmpCipherSpec(sessionId, type, seq));
+                cipher.init(Cipher.ENCRYPT_MODE, key, spec);
                 return cipher.doFinal(plaintext, off, len);
             } catch (GeneralSecurityException | RuntimeException e) {
                 throw new UsmpException("sealing a frame failed", e);
@@ -133,9 +130,9 @@ public final class UsmpCrypto {
          *
          * @throws CryptoException when the carried nonce or the tag does not verify
          */
-        public byte[] open(PacketType type, long seq, byte[] payload) throws UsmpException {
+        public byte[] open(UsmpCipherSpec spec, byte[] payload) throws UsmpException {
             try {
-                cipher.init(Cipher.DECRYPT_MODE, key, new UsmpCipherSpec(sessionId, type, seq));
+                cipher.init(Cipher.DECRYPT_MODE, key, spec);
                 return cipher.doFinal(payload);
             } catch (javax.crypto.AEADBadTagException e) {
                 throw new CryptoException(e.getMessage());
@@ -146,9 +143,23 @@ public final class UsmpCrypto {
             }
         }
 
-        /** Wipes the key; the cipher is unusable afterwards. */
+        /**
+         * Wipes the key, and re-keys the cipher with a throwaway key so the backing AES-GCM object
+         * no longer holds the session key or its round keys. Unusable afterwards.
+         */
         public void destroy() {
+            if (key.isDestroyed()) {
+                return;
+            }
             key.destroy();
+            SessionKey throwaway = new SessionKey("AES", new byte[32], 0, 32);
+            try {
+                cipher.init(Cipher.DECRYPT_MODE, throwaway, new UsmpCipherSpec(new byte[Limits.NONCE_LENGTH], new byte[0]));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // The session key itself is already wiped; the provider's copy is dropped with the cipher.
+            } finally {
+                throwaway.destroy();
+            }
         }
 
         public boolean isDestroyed() {

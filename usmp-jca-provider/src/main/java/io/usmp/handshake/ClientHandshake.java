@@ -1,8 +1,8 @@
 package io.usmp.handshake;
 
-import io.usmp.DeviceId;
-import io.usmp.HandshakeException;
-import io.usmp.UsmpException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
 import io.usmp.wire.Frame;

@@ -1,9 +1,9 @@
 package io.usmp.handshake;
 
-import io.usmp.AuthException;
-import io.usmp.DeviceId;
-import io.usmp.HandshakeException;
-import io.usmp.UsmpException;
+import io.usmp.protocol.AuthException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
 import io.usmp.crypto.X25519Keys;
@@ -93,8 +93,7 @@ public abstract sealed class Handshake permits ClientHandshake, ServerHandshake 
 
     /** {@code HMAC(PSK, magic ‖ version ‖ type ‖ nonce ‖ middle ‖ pub_C ‖ pub_S)}, the transcript MAC. */
     byte[] transcriptMac(PacketType carrier, byte[] nonce, byte[] middle, byte[] pubC, byte[] pubS) throws UsmpException {
-        byte[] prefix = {(byte) Frame.MAGIC, (byte) (Frame.MAGIC >>> 8), Frame.VERSION, (byte) carrier.code()};
-        return crypto.hmacSha256(psk, prefix, nonce, middle, pubC, pubS);
+        return crypto.hmacSha256(psk, Frame.prefix(carrier), nonce, middle, pubC, pubS);
     }
 
     static void verifyMac(byte[] expected, byte[] received, String what) throws AuthException {
@@ -112,8 +111,8 @@ public abstract sealed class Handshake permits ClientHandshake, ServerHandshake 
     /** Builds one cipher per direction from the agreed key material, then wipes that material. */
     SessionSecrets secrets(DeviceId device, byte[] sessionId, boolean client) throws UsmpException {
         try {
-            UsmpCrypto.FrameCipher c2s = crypto.frameCipher(keyMaterial, 0, sessionId);
-            UsmpCrypto.FrameCipher s2c = crypto.frameCipher(keyMaterial, 32, sessionId);
+            FrameCipher c2s = FrameCipher.create(crypto, keyMaterial, 0, sessionId);
+            FrameCipher s2c = FrameCipher.create(crypto, keyMaterial, 32, sessionId);
             return client ? new SessionSecrets(device, sessionId, c2s, s2c) : new SessionSecrets(device, sessionId, s2c, c2s);
         } finally {
             Arrays.fill(keyMaterial, (byte) 0);

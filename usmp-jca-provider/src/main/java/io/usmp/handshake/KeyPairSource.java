@@ -1,6 +1,6 @@
 package io.usmp.handshake;
 
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import java.security.KeyPair;
 
 /** Where ephemeral X25519 pairs come from: fresh per handshake, replaceable for deterministic tests. */

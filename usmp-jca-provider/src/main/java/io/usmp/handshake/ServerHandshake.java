@@ -1,10 +1,11 @@
 package io.usmp.handshake;
 
-import io.usmp.AuthException;
-import io.usmp.DeviceId;
-import io.usmp.HandshakeException;
-import io.usmp.PskResolver;
-import io.usmp.UsmpException;
+import io.usmp.protocol.AuthException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.Limits;
+import io.usmp.protocol.PskResolver;
+import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
 import io.usmp.wire.Frame;
@@ -51,8 +52,8 @@ public final class ServerHandshake extends Handshake {
             if (psk == null) {
                 throw new AuthException("unknown device " + device);
             }
-            if (psk.length < PskResolver.MIN_PSK_LENGTH) {
-                throw new AuthException("PSK of device " + device + " is shorter than " + PskResolver.MIN_PSK_LENGTH + " bytes");
+            if (!Limits.isUsablePsk(psk)) {
+                throw new AuthException("PSK of device " + device + " is shorter than " + Limits.MIN_PSK_LENGTH + " bytes");
             }
             ephemeral = keys.next();
             pubS = ownPublic();

@@ -1,7 +1,6 @@
 package io.usmp.handshake;
 
-import io.usmp.DeviceId;
-import io.usmp.crypto.UsmpCrypto.FrameCipher;
+import io.usmp.protocol.DeviceId;
 
 /**
  * What a completed handshake hands to the session: who the peer is, the session id and one cipher

@@ -1,8 +1,8 @@
 package io.usmp.session;
 
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
-import io.usmp.UsmpException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.UsmpException;
 
 /** What an {@link UsmpEngine} reports to its transport, in the order it happened. */
 public sealed interface EngineEvent {

@@ -1,15 +1,16 @@
 package io.usmp.session;
 
-import io.usmp.CloseReason;
-import io.usmp.ConnectionClosedException;
-import io.usmp.DeviceId;
-import io.usmp.FrameException;
-import io.usmp.HandshakeException;
-import io.usmp.PayloadException;
-import io.usmp.PskResolver;
-import io.usmp.SequenceException;
-import io.usmp.UsmpException;
-import io.usmp.UsmpTimeoutException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.ConnectionClosedException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.FrameException;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.Limits;
+import io.usmp.protocol.PayloadException;
+import io.usmp.protocol.PskResolver;
+import io.usmp.protocol.SequenceException;
+import io.usmp.protocol.UsmpException;
+import io.usmp.protocol.UsmpTimeoutException;
 import io.usmp.handshake.ClientHandshake;
 import io.usmp.handshake.Handshake;
 import io.usmp.handshake.ServerHandshake;
@@ -32,13 +33,6 @@ import java.util.ArrayDeque;
  * keys are wiped and {@link EngineEvent.Closed} reports the typed cause. No ERROR frame is sent.
  */
 public final class UsmpEngine {
-    /** Largest plaintext in one frame: 480 − nonce(12) − tag(16). */
-    public static final int MAX_CHUNK = 452;
-    /** Largest message: four frames. */
-    public static final int MAX_FRAMES = 4;
-    public static final int MAX_MESSAGE = MAX_CHUNK * MAX_FRAMES;
-    /** nonce(12) and tag(16) around every session plaintext. */
-    static final int SEALED_OVERHEAD = 28;
     /** The last seq a non-BYE frame may use; 0xFFFFFFFF is BYE's alone. */
     static final long LAST_USABLE_SEQ = 0xFFFFFFFEL;
     /** More than this many PING/PONG frames within {@link #FLOOD_WINDOW_MILLIS} is a flood. */
@@ -104,7 +98,7 @@ public final class UsmpEngine {
 
     /**
      * Queues one message as ⌈n/452⌉ frames (DATA_FRAG…, DATA). Refused whole, before anything is
-     * queued, when larger than {@value #MAX_MESSAGE} bytes.
+     * queued, when larger than {@value Limits#MAX_MESSAGE} bytes.
      *
      * @throws PayloadException          message too large (the session stays open)
      * @throws ConnectionClosedException the session has ended
@@ -112,28 +106,18 @@ public final class UsmpEngine {
      * @throws IllegalStateException     the handshake has not completed
      */
     public void send(byte[] message, long nowMillis) throws UsmpException {
-        checkSize(message);
+        Limits.checkMessageSize(message);
         checkOpen();
-        int chunks = Math.max(1, (message.length + MAX_CHUNK - 1) / MAX_CHUNK);
+        int chunks = Math.max(1, (message.length + Limits.MAX_FRAGMENT - 1) / Limits.MAX_FRAGMENT);
         if (txSeq + chunks - 1 > LAST_USABLE_SEQ) {
             SequenceException e = new SequenceException("sequence space exhausted");
             closeWithBye(e.reason(), e, nowMillis);
             throw e;
         }
         for (int i = 0; i < chunks; i++) {
-            int from = i * MAX_CHUNK;
-            int len = Math.min(MAX_CHUNK, message.length - from);
+            int from = i * Limits.MAX_FRAGMENT;
+            int len = Math.min(Limits.MAX_FRAGMENT, message.length - from);
             sendSealed(i == chunks - 1 ? PacketType.DATA : PacketType.DATA_FRAG, message, from, len, nowMillis);
-        }
-    }
-
-    /**
-     * Refuses a message over {@value #MAX_MESSAGE} bytes; transports call it on the sender's
-     * thread so the caller learns at once, before anything is queued.
-     */
-    public static void checkSize(byte[] message) throws PayloadException {
-        if (message.length > MAX_MESSAGE) {
-            throw new PayloadException("message of " + message.length + " bytes exceeds " + MAX_MESSAGE);
         }
     }
 
@@ -267,7 +251,7 @@ public final class UsmpEngine {
         if (!type.isEncrypted()) {
             throw new FrameException(type + " after the handshake completed");
         }
-        if (frame.length() < SEALED_OVERHEAD) {
+        if (frame.length() < Frame.SEALED_OVERHEAD) {
             throw new FrameException(type + " payload of " + frame.length() + " bytes cannot hold nonce and tag");
         }
         if (frame.seq() != rxSeq) {
@@ -281,8 +265,8 @@ public final class UsmpEngine {
         lastRx = now;
         switch (type) {
             case DATA_FRAG:
-                if (fragments == MAX_FRAMES - 1) {
-                    throw new PayloadException("message exceeds " + MAX_FRAMES + " frames");
+                if (fragments == Limits.MAX_FRAGMENTS - 1) {
+                    throw new PayloadException("message exceeds " + Limits.MAX_FRAGMENTS + " frames");
                 }
                 fragments++;
                 reassembly.write(plaintext, 0, plaintext.length);

@@ -26,6 +26,7 @@ final class Admission {
     private final ArrayDeque<Runnable> waitingForSlot = new ArrayDeque<>();
     private int total;
     private int handshakes;
+    private long lockouts;
 
     Admission(ServerConfig config) {
         this.config = config;
@@ -75,9 +76,15 @@ final class Admission {
         f.consecutive++;
         int over = f.consecutive - config.lockoutThreshold();
         if (over >= 0) {
+            lockouts++;
             long seconds = over >= 31 ? config.lockoutMaxSeconds() : Math.min(config.lockoutMaxSeconds(), 1L << over);
             f.lockedUntil = now + seconds * 1000;
         }
+    }
+
+    /** Times an address was locked out (a failure at or past the threshold). */
+    synchronized long lockouts() {
+        return lockouts;
     }
 
     /** Takes a handshake slot, or queues {@code resume} to run when one is handed over. */

@@ -1,11 +1,12 @@
 package io.usmp.transport;
 
-/** The engines' time base: monotonic milliseconds. */
-final class Clock {
-    private Clock() {
-    }
+/**
+ * The transports' time base, monotonic milliseconds. An interface so that tests drive timers,
+ * handshake deadlines and lockout windows with a fake clock instead of sleeping.
+ */
+@FunctionalInterface
+interface Clock {
+    Clock SYSTEM = () -> System.nanoTime() / 1_000_000L;
 
-    static long now() {
-        return System.nanoTime() / 1_000_000L;
-    }
+    long millis();
 }

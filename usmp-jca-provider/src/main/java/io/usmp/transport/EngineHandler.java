@@ -9,7 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.UsmpEngine;
 import io.usmp.wire.Frame;
@@ -41,6 +41,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
 
     private final UsmpEngine engine;
     private final Events events;
+    private final Clock clock;
     private final LongAdder bytesIn;
     private final LongAdder bytesOut;
     private Channel channel;
@@ -49,9 +50,10 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
-    EngineHandler(UsmpEngine engine, Events events, LongAdder bytesIn, LongAdder bytesOut) {
+    EngineHandler(UsmpEngine engine, Events events, Clock clock, LongAdder bytesIn, LongAdder bytesOut) {
         this.engine = engine;
         this.events = events;
+        this.clock = clock;
         this.bytesIn = bytesIn;
         this.bytesOut = bytesOut;
     }
@@ -67,7 +69,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        engine.start(Clock.now());
+        engine.start(clock.millis());
         pump(null);
         ctx.fireChannelActive();
     }
@@ -92,7 +94,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
                 chunk = new byte[n];
             }
             pending.readBytes(chunk);
-            engine.receive(chunk, 0, n, Clock.now());
+            engine.receive(chunk, 0, n, clock.millis());
             pump(null);
         }
         if (pending != null && (!pending.isReadable() || engine.isClosed())) {
@@ -103,7 +105,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        engine.transportClosed(Clock.now());
+        engine.transportClosed(clock.millis());
         pump(null);
         cancelTimer();
         if (pending != null) {
@@ -138,7 +140,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
             try {
-                engine.send(message, Clock.now());
+                engine.send(message, clock.millis());
             } catch (UsmpException | IllegalStateException e) {
                 done.completeExceptionally(e);
                 pump(null);
@@ -152,7 +154,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     /** Orderly close from any thread: BYE, then the connection closes. */
     void close() {
         onLoop(() -> {
-            engine.close(Clock.now());
+            engine.close(clock.millis());
             pump(null);
         });
     }
@@ -217,13 +219,13 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         }
         cancelTimer();
         timerAt = at;
-        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, at - Clock.now()), TimeUnit.MILLISECONDS);
+        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, at - clock.millis()), TimeUnit.MILLISECONDS);
     }
 
     private void onTimer() {
         timer = null;
         timerAt = Long.MAX_VALUE;
-        engine.tick(Clock.now());
+        engine.tick(clock.millis());
         pump(null);
     }
 

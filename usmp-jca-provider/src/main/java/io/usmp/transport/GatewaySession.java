@@ -1,51 +1,45 @@
 package io.usmp.transport;
 
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
-import io.usmp.PayloadException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PayloadException;
 import io.usmp.ServerListener;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.UsmpSession;
 import io.usmp.session.UsmpEngine;
-import java.lang.System.Logger.Level;
+import io.usmp.protocol.Limits;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A gateway session and its serial delivery queue: listener calls for one session run one at a
- * time, in order, on the delivery executor; sessions proceed in parallel.
+ * A gateway session. Its listener calls go onto its device's line of the {@link DeliveryScheduler}:
+ * one at a time, in order, behind whatever an earlier session of the same device left queued.
  */
 final class GatewaySession implements UsmpSession {
-    private static final System.Logger LOG = System.getLogger(GatewaySession.class.getName());
-
     private final EngineHandler handler;
     private final DeviceId deviceId;
     private final byte[] sessionId;
     private final InetSocketAddress remote;
     private final ServerListener listener;
-    private final Executor executor;
+    private final DeliveryScheduler<DeviceId>.Line line;
     private final int capacity;
     private final LongAdder messagesSent;
     private final Runnable whenFinished;
-    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int queuedMessages;
-    private boolean draining;
     private boolean paused;
     private volatile boolean open = true;
 
     GatewaySession(EngineHandler handler, DeviceId deviceId, byte[] sessionId, InetSocketAddress remote,
-                   ServerListener listener, Executor executor, int capacity, LongAdder messagesSent,
+                   ServerListener listener, DeliveryScheduler<DeviceId> scheduler, int capacity, LongAdder messagesSent,
                    Runnable whenFinished) {
         this.handler = handler;
         this.deviceId = deviceId;
         this.sessionId = sessionId.clone();
         this.remote = remote;
         this.listener = listener;
-        this.executor = executor;
+        this.line = scheduler.acquire(deviceId);
         this.capacity = capacity;
         this.messagesSent = messagesSent;
         this.whenFinished = whenFinished;
@@ -73,7 +67,7 @@ final class GatewaySession implements UsmpSession {
 
     @Override
     public CompletionStage<Void> send(byte[] message) throws PayloadException {
-        UsmpEngine.checkSize(message);
+        Limits.checkMessageSize(message);
         return handler.send(message.clone()).thenRun(messagesSent::increment);
     }
 
@@ -88,53 +82,42 @@ final class GatewaySession implements UsmpSession {
     }
 
     void opened() {
-        enqueue(() -> listener.onSession(this), false);
+        line.submit(() -> listener.onSession(this));
     }
 
     /** Queues a message; returns true when the queue is full and the socket should stop being read. */
     boolean message(byte[] payload) {
-        return enqueue(() -> listener.onMessage(this, payload), true);
+        boolean full;
+        synchronized (this) {
+            queuedMessages++;
+            full = queuedMessages >= capacity;
+            paused |= full;
+        }
+        line.submit(() -> {
+            try {
+                listener.onMessage(this, payload);
+            } finally {
+                messageDone();
+            }
+        });
+        return full;
     }
 
     void closed(CloseReason reason, UsmpException cause) {
         open = false;
-        enqueue(() -> {
+        line.submit(() -> {
             try {
                 listener.onClosed(this, reason, cause);
             } finally {
+                line.release();
                 whenFinished.run();
             }
-        }, false);
-    }
-
-    private boolean enqueue(Runnable call, boolean isMessage) {
-        boolean full;
-        boolean start;
-        synchronized (queue) {
-            queue.add(isMessage ? () -> {
-                try {
-                    call.run();
-                } finally {
-                    messageDone();
-                }
-            } : call);
-            if (isMessage) {
-                queuedMessages++;
-            }
-            full = queuedMessages >= capacity;
-            paused |= full;
-            start = !draining;
-            draining = true;
-        }
-        if (start) {
-            executor.execute(this::drain);
-        }
-        return full;
+        });
     }
 
     private void messageDone() {
         boolean resume;
-        synchronized (queue) {
+        synchronized (this) {
             queuedMessages--;
             resume = paused && queuedMessages <= capacity / 2;
             if (resume) {
@@ -143,24 +126,6 @@ final class GatewaySession implements UsmpSession {
         }
         if (resume) {
             handler.setPaused(false);
-        }
-    }
-
-    private void drain() {
-        while (true) {
-            Runnable next;
-            synchronized (queue) {
-                next = queue.poll();
-                if (next == null) {
-                    draining = false;
-                    return;
-                }
-            }
-            try {
-                next.run();
-            } catch (RuntimeException | Error e) {
-                LOG.log(Level.WARNING, "listener failed for device " + deviceId + ": " + e.getClass().getName(), e);
-            }
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@link UsmpTransport} on Netty NIO event loops. */
-public final class NettyTransport implements UsmpTransport {
+final class NettyTransport implements UsmpTransport {
     private static final class Shared {
         static final NettyTransport INSTANCE = withThreadFactory(Math.max(1, Runtime.getRuntime().availableProcessors()),
                 daemonThreads("usmp-io-shared"));
@@ -21,11 +21,11 @@ public final class NettyTransport implements UsmpTransport {
         this.group = group;
     }
 
-    public static NettyTransport withThreadFactory(int threads, ThreadFactory factory) {
+    static NettyTransport withThreadFactory(int threads, ThreadFactory factory) {
         return new NettyTransport(new NioEventLoopGroup(threads, factory));
     }
 
-    public static NettyTransport withExecutor(int threads, Executor executor) {
+    static NettyTransport withExecutor(int threads, Executor executor) {
         return new NettyTransport(new NioEventLoopGroup(threads, executor));
     }
 

@@ -5,14 +5,15 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.usmp.ClientConfig;
-import io.usmp.CloseReason;
-import io.usmp.ConnectionClosedException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.UsmpClient;
-import io.usmp.UsmpException;
-import io.usmp.UsmpTimeoutException;
+import io.usmp.protocol.UsmpException;
+import io.usmp.protocol.UsmpTimeoutException;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.EngineSettings;
 import io.usmp.session.UsmpEngine;
+import io.usmp.protocol.Limits;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The blocking device-side client over TCP. */
-public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
+final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
     /** Marks the end of the receive queue. */
     private static final byte[] END = new byte[0];
 
@@ -41,15 +42,15 @@ public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
         EngineSettings settings = defaults.withTimeouts(config.handshakeTimeout(), config.keepalive(), Duration.ZERO);
         byte[] psk = config.psk();
         try {
-            this.handler = new EngineHandler(UsmpEngine.client(settings, config.deviceId(), psk, Clock.now()), this,
-                    new LongAdder(), new LongAdder());
+            this.handler = new EngineHandler(UsmpEngine.client(settings, config.deviceId(), psk, Clock.SYSTEM.millis()), this,
+                    Clock.SYSTEM, new LongAdder(), new LongAdder());
         } finally {
             Arrays.fill(psk, (byte) 0);
         }
     }
 
     /** Connects, completes the handshake and returns the open client. */
-    public static TcpDeviceClient connect(ClientConfig config) throws IOException {
+    static TcpDeviceClient connect(ClientConfig config) throws IOException {
         TcpDeviceClient client = new TcpDeviceClient(config);
         NettyTransport transport = config.transport() == null ? NettyTransport.shared() : NettyTransport.of(config.transport());
         ChannelFuture connect = new Bootstrap()
@@ -109,7 +110,7 @@ public final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
 
     @Override
     public void send(byte[] message) throws UsmpException {
-        UsmpEngine.checkSize(message);
+        Limits.checkMessageSize(message);
         try {
             handler.send(message.clone()).get();
         } catch (ExecutionException e) {

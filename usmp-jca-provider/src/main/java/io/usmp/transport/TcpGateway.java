@@ -6,8 +6,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
 import io.usmp.ServerConfig;
 import io.usmp.ServerListener;
 import io.usmp.ServerStatistics;
@@ -17,6 +17,7 @@ import io.usmp.UsmpTransport;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.EngineSettings;
 import io.usmp.session.UsmpEngine;
+import io.usmp.session.Warmup;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -35,18 +36,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The TCP gateway: Netty acceptor, SPEC §6 admission, one {@link UsmpEngine} per connection. */
-public final class TcpGateway implements UsmpServer {
+final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
-    private static final int DEFAULT_DELIVERY_THREADS = 16;
     private static final long BIND_RETRY_MILLIS = 2_000;
 
     private final ServerConfig config;
     private final ServerListener listener;
+    private final Clock clock;
     private final EngineSettings settings;
     private final Admission admission;
     private final NettyTransport transport;
     private final boolean ownsTransport;
-    private final Executor delivery;
+    private final DeliveryScheduler<DeviceId> delivery;
     private final ExecutorService ownedDelivery;
     private final Map<DeviceId, GatewaySession> sessions = new ConcurrentHashMap<>();
     private final Map<Channel, Boolean> channels = new ConcurrentHashMap<>();
@@ -63,9 +64,10 @@ public final class TcpGateway implements UsmpServer {
     private Channel serverChannel;
     private volatile boolean closing;
 
-    private TcpGateway(ServerConfig config, ServerListener listener) {
+    private TcpGateway(ServerConfig config, ServerListener listener, Clock clock) {
         this.config = config;
         this.listener = listener;
+        this.clock = clock;
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
         this.settings = new EngineSettings(config.crypto(), config.random(),
                 config.keyPairs() != null ? config.keyPairs() : () -> config.crypto().generateKeyPair(config.random()),
@@ -75,13 +77,15 @@ public final class TcpGateway implements UsmpServer {
         this.ownsTransport = t == null;
         this.transport = t == null ? NettyTransport.withThreadFactory(2, NettyTransport.daemonThreads("usmp-gateway-io"))
                 : NettyTransport.of(t);
-        if (config.deliveryExecutor() == null) {
-            ownedDelivery = Executors.newFixedThreadPool(DEFAULT_DELIVERY_THREADS, NettyTransport.daemonThreads("usmp-delivery"));
-            delivery = ownedDelivery;
+        Executor executor = config.deliveryExecutor();
+        if (executor == null) {
+            ownedDelivery = Executors.newFixedThreadPool(config.maxConcurrentDeliveries(),
+                    NettyTransport.daemonThreads("usmp-delivery"));
+            executor = ownedDelivery;
         } else {
             ownedDelivery = null;
-            delivery = config.deliveryExecutor();
         }
+        this.delivery = new DeliveryScheduler<>(executor, config.maxConcurrentDeliveries(), config.deliveryTurn());
     }
 
     private static Map<CloseReason, LongAdder> counters() {
@@ -93,9 +97,9 @@ public final class TcpGateway implements UsmpServer {
     }
 
     /** Warms up, binds, and starts accepting. */
-    public static TcpGateway start(ServerConfig config, ServerListener listener) throws IOException {
+    static TcpGateway start(ServerConfig config, ServerListener listener, Clock clock) throws IOException {
         Warmup.run(config.crypto());
-        TcpGateway gateway = new TcpGateway(config, listener);
+        TcpGateway gateway = new TcpGateway(config, listener, clock);
         try {
             gateway.bind();
         } catch (IOException | RuntimeException e) {
@@ -119,13 +123,13 @@ public final class TcpGateway implements UsmpServer {
                 });
         // A listener closed a moment ago (a redeploy) keeps its port until its selector runs again:
         // NIO defers the close of a registered channel. Retry "address in use" briefly.
-        long deadline = Clock.now() + BIND_RETRY_MILLIS;
+        long deadline = clock.millis() + BIND_RETRY_MILLIS;
         while (true) {
             try {
                 serverChannel = b.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
                 break;
             } catch (Exception e) { // Netty rethrows the checked BindException undeclared
-                if (!(e instanceof java.net.BindException) || config.port() == 0 || Clock.now() >= deadline) {
+                if (!(e instanceof java.net.BindException) || config.port() == 0 || clock.millis() >= deadline) {
                     throw new IOException("cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
                 }
                 try {
@@ -142,7 +146,7 @@ public final class TcpGateway implements UsmpServer {
     private void accept(SocketChannel ch) {
         InetSocketAddress remote = ch.remoteAddress();
         InetAddress ip = remote.getAddress();
-        Admission.Verdict verdict = closing ? Admission.Verdict.OVER_TOTAL : admission.admit(ip, Clock.now());
+        Admission.Verdict verdict = closing ? Admission.Verdict.OVER_TOTAL : admission.admit(ip, clock.millis());
         if (verdict != Admission.Verdict.ADMITTED) {
             refused.increment();
             LOG.log(Level.DEBUG, "refused connection from {0}: {1}", remote, verdict);
@@ -174,7 +178,8 @@ public final class TcpGateway implements UsmpServer {
         Connection(SocketChannel ch, InetSocketAddress remote) {
             this.ch = ch;
             this.remote = remote;
-            this.handler = new EngineHandler(UsmpEngine.server(settings, config.psks(), Clock.now()), this, bytesIn, bytesOut);
+            this.handler = new EngineHandler(UsmpEngine.server(settings, config.psks(), clock.millis()), this, clock, bytesIn,
+                    bytesOut);
         }
 
         void slotGranted() {
@@ -232,7 +237,7 @@ public final class TcpGateway implements UsmpServer {
             if (session == null) {
                 releaseSlot();
                 handshakeFailures.get(e.reason()).increment();
-                admission.handshakeFailed(remote.getAddress(), Clock.now());
+                admission.handshakeFailed(remote.getAddress(), clock.millis());
                 DeviceId device = h.engine().deviceId();
                 LOG.log(Level.WARNING, "handshake failed remote={0} device={1} reason={2}", remote,
                         device == null ? "-" : device, e.reason().kind());
@@ -269,7 +274,7 @@ public final class TcpGateway implements UsmpServer {
     @Override
     public ServerStatistics statistics() {
         return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), refused.sum(),
-                messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed));
+                admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed));
     }
 
     private static Map<CloseReason, Long> snapshot(Map<CloseReason, LongAdder> counters) {
@@ -289,18 +294,18 @@ public final class TcpGateway implements UsmpServer {
             return;
         }
         closing = true;
-        long deadline = Clock.now() + Math.max(0, graceMillis);
+        long deadline = clock.millis() + Math.max(0, graceMillis);
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(graceMillis);
         }
         List.copyOf(sessions.values()).forEach(GatewaySession::close);
         try {
-            awaitListenerIdle(Math.max(0, deadline - Clock.now()));
+            awaitListenerIdle(Math.max(0, deadline - clock.millis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         for (Channel ch : List.copyOf(channels.keySet())) {
-            ch.close().awaitUninterruptibly(Math.max(1, deadline - Clock.now()));
+            ch.close().awaitUninterruptibly(Math.max(1, deadline - clock.millis()));
         }
         releaseResources();
         LOG.log(Level.INFO, "USMP gateway closed");
@@ -308,10 +313,10 @@ public final class TcpGateway implements UsmpServer {
 
     @Override
     public boolean awaitListenerIdle(long timeoutMillis) throws InterruptedException {
-        long deadline = Clock.now() + timeoutMillis;
+        long deadline = clock.millis() + timeoutMillis;
         synchronized (undelivered) {
             while (!undelivered.isEmpty()) {
-                long left = deadline - Clock.now();
+                long left = deadline - clock.millis();
                 if (left <= 0) {
                     return false;
                 }

@@ -1,11 +1,14 @@
 package io.usmp.wire;
 
-import io.usmp.FrameException;
+import io.usmp.protocol.FrameException;
+import io.usmp.protocol.Limits;
 import java.util.Arrays;
 
 /**
  * One USMP frame (SPEC §1): type, sequence number and payload. Immutable; the payload is plaintext
- * for handshake frames and {@code nonce ‖ ciphertext ‖ tag} for session frames.
+ * for handshake frames and {@code nonce ‖ ciphertext ‖ tag} for session frames. This class owns the
+ * whole layout: header, CRC, the associated data and nonce of sealed payloads, and the
+ * {@code magic ‖ version ‖ type} prefix that transcript MACs start with.
  */
 public final class Frame {
     public static final int MAGIC = 0xABCD;
@@ -13,7 +16,11 @@ public final class Frame {
     public static final int HEADER_LENGTH = 12;
     /** Header bytes covered by the CRC and used as AEAD associated data. */
     public static final int AAD_LENGTH = 10;
-    public static final int MAX_PAYLOAD = 480;
+    public static final int MAX_PAYLOAD = Limits.MAX_FRAME_PAYLOAD;
+    /** Nonce and tag around a session plaintext. */
+    public static final int SEALED_OVERHEAD = Limits.SEALED_OVERHEAD;
+    /** Length of the {@code magic ‖ version ‖ type} prefix. */
+    private static final int PREFIX_LENGTH = 4;
     public static final long MAX_SEQ = 0xFFFFFFFFL;
 
     private final PacketType type;
@@ -69,10 +76,30 @@ public final class Frame {
         byte[] out = new byte[HEADER_LENGTH + payload.length];
         writeAad(out, type, seq, payload.length);
         System.arraycopy(payload, 0, out, HEADER_LENGTH, payload.length);
-        int crc = Crc16.update(Crc16.update(Crc16.INIT, out, 0, AAD_LENGTH), payload, 0, payload.length);
+        int crc = crc(out, payload);
         out[10] = (byte) crc;
         out[11] = (byte) (crc >>> 8);
         return out;
+    }
+
+    /** The CRC-16/MODBUS a frame carries: over header bytes 0..9, then the payload. */
+    static int crc(byte[] header, byte[] payload) {
+        return Crc16.update(Crc16.update(Crc16.INIT, header, 0, AAD_LENGTH), payload, 0, payload.length);
+    }
+
+    /** {@code magic ‖ version ‖ type}: the start of every header and of the handshake transcript MACs. */
+    public static byte[] prefix(PacketType type) {
+        byte[] prefix = new byte[PREFIX_LENGTH];
+        writePrefix(prefix, type);
+        return prefix;
+    }
+
+    /** The nonce of a sealed payload (SPEC §4): {@code seq (u32 LE) ‖ session_id[0..8)}. */
+    public static byte[] nonce(long seq, byte[] sessionId) {
+        byte[] nonce = new byte[Limits.NONCE_LENGTH];
+        LittleEndian.putU32(nonce, 0, seq);
+        System.arraycopy(sessionId, 0, nonce, 4, Limits.NONCE_LENGTH - 4);
+        return nonce;
     }
 
     /** Header bytes 0..9 ({@code magic ‖ version ‖ type ‖ seq ‖ length}): the AEAD associated data. */
@@ -82,11 +109,15 @@ public final class Frame {
         return aad;
     }
 
-    private static void writeAad(byte[] out, PacketType type, long seq, int length) {
+    private static void writePrefix(byte[] out, PacketType type) {
         out[0] = (byte) MAGIC;
         out[1] = (byte) (MAGIC >>> 8);
         out[2] = VERSION;
         out[3] = (byte) type.code();
+    }
+
+    private static void writeAad(byte[] out, PacketType type, long seq, int length) {
+        writePrefix(out, type);
         LittleEndian.putU32(out, 4, seq);
         out[8] = (byte) length;
         out[9] = (byte) (length >>> 8);

@@ -1,9 +1,9 @@
 package io.usmp.wire;
 
-import io.usmp.CrcException;
-import io.usmp.FrameException;
-import io.usmp.MagicException;
-import io.usmp.VersionException;
+import io.usmp.protocol.CrcException;
+import io.usmp.protocol.FrameException;
+import io.usmp.protocol.MagicException;
+import io.usmp.protocol.VersionException;
 import java.util.function.Consumer;
 
 /**
@@ -66,11 +66,8 @@ public final class FrameDecoder {
         return headerFill > 0;
     }
 
-    /**
-     * Checks magic, version and length of a header and returns the payload length. Shared with the
-     * datagram transport, which receives whole frames.
-     */
-    public static int checkHeader(byte[] h) throws FrameException {
+    /** Checks magic, version and length of a header and returns the payload length. */
+    static int checkHeader(byte[] h) throws FrameException {
         if ((h[0] & 0xFF) != (Frame.MAGIC & 0xFF) || (h[1] & 0xFF) != Frame.MAGIC >>> 8) {
             throw new MagicException(String.format("bad magic %02X %02X", h[0], h[1]));
         }
@@ -85,9 +82,9 @@ public final class FrameDecoder {
     }
 
     /** Verifies the CRC and the type of a complete frame; takes ownership of {@code payload}. */
-    public static Frame finish(byte[] h, byte[] payload) throws FrameException {
+    static Frame finish(byte[] h, byte[] payload) throws FrameException {
         int expected = LittleEndian.getU16(h, 10);
-        int actual = Crc16.update(Crc16.update(Crc16.INIT, h, 0, Frame.AAD_LENGTH), payload, 0, payload.length);
+        int actual = Frame.crc(h, payload);
         if (expected != actual) {
             throw new CrcException(String.format("CRC mismatch: frame says %04X, computed %04X", expected, actual));
         }

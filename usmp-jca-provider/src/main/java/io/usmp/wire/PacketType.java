@@ -1,6 +1,6 @@
 package io.usmp.wire;
 
-import io.usmp.FrameException;
+import io.usmp.protocol.FrameException;
 
 /** The packet types of SPEC §2. Any other code on the wire is a violation. */
 public enum PacketType {

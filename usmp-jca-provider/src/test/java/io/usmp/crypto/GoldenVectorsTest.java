@@ -1,5 +1,7 @@
 package io.usmp.crypto;
 
+import io.usmp.testing.Frames;
+import io.usmp.handshake.FrameCipher;
 import static io.usmp.testing.Vectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,7 +52,7 @@ class GoldenVectorsTest {
         return cases("nonce_cases").map(c -> DynamicTest.dynamicTest("nonce seq " + c.get("seq").asLong(), () -> {
             Cipher cipher = Cipher.getInstance("USMP", new UsmpProvider());
             cipher.init(Cipher.ENCRYPT_MODE, new SessionKey("AES", new byte[32], 0, 32),
-                    new UsmpCipherSpec(hex(c.get("session_id")), PacketType.DATA, c.get("seq").asLong()));
+                    Frames.cipherSpec(hex(c.get("session_id")), PacketType.DATA, c.get("seq").asLong(), 0));
             assertArrayEquals(hex(c.get("expected_nonce")), cipher.getIV());
         }));
     }
@@ -66,9 +68,9 @@ class GoldenVectorsTest {
             byte[] expected = hex(c.get("expected_ciphertext_tag"));
             assertArrayEquals(hex(c.get("expected_aad")), Frame.aad(type, seq, expected.length));
 
-            UsmpCrypto.FrameCipher sealer = UsmpCrypto.defaults().frameCipher(key, 0, sid);
+            FrameCipher sealer = FrameCipher.create(UsmpCrypto.defaults(), key, 0, sid);
             assertArrayEquals(expected, sealer.seal(type, seq, plaintext, 0, plaintext.length));
-            UsmpCrypto.FrameCipher opener = UsmpCrypto.defaults().frameCipher(key, 0, sid);
+            FrameCipher opener = FrameCipher.create(UsmpCrypto.defaults(), key, 0, sid);
             assertArrayEquals(plaintext, opener.open(type, seq, expected));
             assertArrayEquals(hex(c.get("expected_nonce")), java.util.Arrays.copyOf(expected, 12));
         }));

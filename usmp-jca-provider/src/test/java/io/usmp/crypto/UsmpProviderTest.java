@@ -1,5 +1,7 @@
 package io.usmp.crypto;
 
+import io.usmp.testing.Frames;
+import io.usmp.handshake.FrameCipher;
 import static io.usmp.testing.Vectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.usmp.DeviceId;
-import io.usmp.PskResolver;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import io.usmp.testing.FixedKeys;
 import io.usmp.testing.Vectors;
 import io.usmp.wire.PacketType;
@@ -109,12 +111,12 @@ class UsmpProviderTest {
         byte[] sid = hex(IN.get("session_id"));
         SessionKey key = new SessionKey("AES", hex(V.get("k_c2s")), 0, 32);
         Cipher enc = Cipher.getInstance("USMP", p);
-        enc.init(Cipher.ENCRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA, 0));
+        enc.init(Cipher.ENCRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA, 0, 33));
         byte[] payload = enc.doFinal("hello".getBytes());
         assertArrayEquals(Arrays.copyOfRange(hex(V.get("frames").get("DATA_c2s_seq0_hello")), 12, 12 + 33), payload,
                 "the derived vectors' DATA frame payload");
         Cipher dec = Cipher.getInstance("USMP", p);
-        dec.init(Cipher.DECRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA, 0));
+        dec.init(Cipher.DECRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA, 0, 33));
         assertArrayEquals("hello".getBytes(), dec.doFinal(payload));
     }
 
@@ -124,23 +126,23 @@ class UsmpProviderTest {
         new SecureRandom().nextBytes(sid);
         SessionKey key = new SessionKey("AES", new byte[32], 0, 32);
         Cipher c = Cipher.getInstance("USMP", new UsmpProvider());
-        c.init(Cipher.ENCRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA, 5));
+        c.init(Cipher.ENCRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA, 5, 31));
         byte[] payload = c.doFinal(new byte[] {1, 2, 3});
 
         for (int i = 0; i < 12; i++) {
             byte[] bad = payload.clone();
             bad[i] ^= 0x01;
-            c.init(Cipher.DECRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA, 5));
+            c.init(Cipher.DECRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA, 5, 31));
             assertThrows(AEADBadTagException.class, () -> c.doFinal(bad), "nonce byte " + i);
         }
         // a correct payload presented for another seq: carried nonce differs from the rebuilt one
-        c.init(Cipher.DECRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA, 6));
+        c.init(Cipher.DECRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA, 6, 31));
         assertThrows(AEADBadTagException.class, () -> c.doFinal(payload));
         // and the intact payload still opens
-        c.init(Cipher.DECRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA, 5));
+        c.init(Cipher.DECRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA, 5, 31));
         assertArrayEquals(new byte[] {1, 2, 3}, c.doFinal(payload));
         // a different packet type changes the AAD
-        c.init(Cipher.DECRYPT_MODE, key, new UsmpCipherSpec(sid, PacketType.DATA_FRAG, 5));
+        c.init(Cipher.DECRYPT_MODE, key, Frames.cipherSpec(sid, PacketType.DATA_FRAG, 5, 31));
         assertThrows(AEADBadTagException.class, () -> c.doFinal(payload));
     }
 
@@ -166,7 +168,7 @@ class UsmpProviderTest {
         PrivateKey serverPriv = crypto.privateKeyFromRaw(hex(IN.get("server_x25519_private")));
         assertArrayEquals(hex(V.get("hkdf").get("okm")), crypto.deriveSessionKeys(serverPriv, hex(V.get("pub_c")), spec));
         // SunEC refuses a small-order peer key too
-        assertThrows(io.usmp.HandshakeException.class, () -> crypto.deriveSessionKeys(serverPriv, new byte[32], spec));
+        assertThrows(io.usmp.protocol.HandshakeException.class, () -> crypto.deriveSessionKeys(serverPriv, new byte[32], spec));
     }
 
     @Test
@@ -216,11 +218,11 @@ class UsmpProviderTest {
 
     @Test
     void frameCipherDestroyWipesItsKey() throws Exception {
-        UsmpCrypto.FrameCipher fc = UsmpCrypto.defaults().frameCipher(new byte[64], 32, new byte[16]);
+        FrameCipher fc = FrameCipher.create(UsmpCrypto.defaults(), new byte[64], 32, new byte[16]);
         assertFalse(fc.isDestroyed());
         fc.destroy();
         assertTrue(fc.isDestroyed());
-        assertThrows(io.usmp.UsmpException.class, () -> fc.seal(PacketType.DATA, 0, new byte[1], 0, 1));
+        assertThrows(io.usmp.protocol.UsmpException.class, () -> fc.seal(PacketType.DATA, 0, new byte[1], 0, 1));
     }
 
     // ---------------------------------------------------------------- PSK resolvers

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
-import io.usmp.PskResolver;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
 import io.usmp.crypto.X25519Keys;

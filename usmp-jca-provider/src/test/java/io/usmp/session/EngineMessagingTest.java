@@ -1,5 +1,7 @@
 package io.usmp.session;
 
+import io.usmp.protocol.Limits;
+import io.usmp.handshake.FrameCipher;
 import static io.usmp.testing.Vectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,15 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.usmp.CloseReason;
-import io.usmp.ConnectionClosedException;
-import io.usmp.DeviceId;
-import io.usmp.ErrorCode;
-import io.usmp.HandshakeException;
-import io.usmp.PayloadException;
-import io.usmp.PskResolver;
-import io.usmp.SequenceException;
-import io.usmp.UsmpTimeoutException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.ConnectionClosedException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.ErrorCode;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.PayloadException;
+import io.usmp.protocol.PskResolver;
+import io.usmp.protocol.SequenceException;
+import io.usmp.protocol.UsmpTimeoutException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.testing.FixedKeys;
 import io.usmp.testing.ScriptedRandom;
@@ -203,7 +205,7 @@ class EngineMessagingTest {
             Frame f = frames.get(i);
             assertEquals(i == frames.size() - 1 ? PacketType.DATA : PacketType.DATA_FRAG, f.type(), "frame " + i);
             assertEquals(i, f.seq(), "consecutive seqs from 0");
-            int chunk = Math.min(UsmpEngine.MAX_CHUNK, remaining);
+            int chunk = Math.min(Limits.MAX_FRAGMENT, remaining);
             assertEquals(chunk + 28, f.length(), "nonce + chunk + tag");
             assertTrue(f.length() <= Frame.MAX_PAYLOAD);
             remaining -= chunk;
@@ -685,8 +687,8 @@ class EngineMessagingTest {
         static final JsonNode V = Vectors.derived();
         static final JsonNode IN = V.get("inputs");
         final Pair pair;
-        final UsmpCrypto.FrameCipher c2s;
-        final UsmpCrypto.FrameCipher s2c;
+        final FrameCipher c2s;
+        final FrameCipher s2c;
 
         KnownKeys(long now) throws Exception {
             byte[] psk = hex(IN.get("psk"));
@@ -697,8 +699,8 @@ class EngineMessagingTest {
                     hex(IN.get("session_id"))), hex(IN.get("server_x25519_private"))), PskResolver.of(Map.of(device, psk)), now);
             pair = handshake(client, server, now);
             byte[] okm = hex(V.get("hkdf").get("okm"));
-            c2s = CRYPTO.frameCipher(okm, 0, hex(IN.get("session_id")));
-            s2c = CRYPTO.frameCipher(okm, 32, hex(IN.get("session_id")));
+            c2s = FrameCipher.create(CRYPTO, okm, 0, hex(IN.get("session_id")));
+            s2c = FrameCipher.create(CRYPTO, okm, 32, hex(IN.get("session_id")));
         }
 
         private static EngineSettings settings(SecureRandom random, byte[] privateKey) {
@@ -706,7 +708,7 @@ class EngineMessagingTest {
                     Duration.ZERO, Duration.ZERO);
         }
 
-        static byte[] seal(UsmpCrypto.FrameCipher cipher, PacketType type, long seq, byte[] plain) throws Exception {
+        static byte[] seal(FrameCipher cipher, PacketType type, long seq, byte[] plain) throws Exception {
             return Frame.of(type, seq, cipher.seal(type, seq, plain, 0, plain.length)).encode();
         }
     }
@@ -728,7 +730,7 @@ class EngineMessagingTest {
         for (Direction d : Direction.values()) {
             KnownKeys k = new KnownKeys(T0);
             UsmpEngine receiver = k.pair.receiver(d);
-            UsmpCrypto.FrameCipher cipher = d == Direction.CLIENT_TO_SERVER ? k.c2s : k.s2c;
+            FrameCipher cipher = d == Direction.CLIENT_TO_SERVER ? k.c2s : k.s2c;
             receiver.jumpSequences(0, 0xFFFFFFFEL);
             byte[] ok = KnownKeys.seal(cipher, PacketType.DATA, 0xFFFFFFFEL, new byte[] {1});
             receiver.receive(ok, 0, ok.length, T0);

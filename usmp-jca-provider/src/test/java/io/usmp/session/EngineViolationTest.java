@@ -1,5 +1,6 @@
 package io.usmp.session;
 
+import io.usmp.handshake.FrameCipher;
 import static io.usmp.testing.Frames.withCrc;
 import static io.usmp.session.EngineMessagingTest.decode;
 import static io.usmp.session.EngineMessagingTest.deliver;
@@ -16,20 +17,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.AuthException;
-import io.usmp.CloseReason;
-import io.usmp.CrcException;
-import io.usmp.CryptoException;
-import io.usmp.DeviceId;
-import io.usmp.ErrorCode;
-import io.usmp.FrameException;
-import io.usmp.HandshakeException;
-import io.usmp.MagicException;
-import io.usmp.PayloadException;
-import io.usmp.PskResolver;
-import io.usmp.SequenceException;
-import io.usmp.UsmpException;
-import io.usmp.VersionException;
+import io.usmp.protocol.AuthException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.CrcException;
+import io.usmp.protocol.CryptoException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.ErrorCode;
+import io.usmp.protocol.FrameException;
+import io.usmp.protocol.HandshakeException;
+import io.usmp.protocol.MagicException;
+import io.usmp.protocol.PayloadException;
+import io.usmp.protocol.PskResolver;
+import io.usmp.protocol.SequenceException;
+import io.usmp.protocol.UsmpException;
+import io.usmp.protocol.VersionException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.X25519Keys;
 import io.usmp.session.EngineMessagingTest.Direction;
@@ -311,7 +312,7 @@ class EngineViolationTest {
     void fourDataFragsInARow(Direction d) throws Exception {
         KnownKeys k = new KnownKeys(T0);
         UsmpEngine target = k.pair.receiver(d);
-        UsmpCrypto.FrameCipher cipher = d == Direction.CLIENT_TO_SERVER ? k.c2s : k.s2c;
+        FrameCipher cipher = d == Direction.CLIENT_TO_SERVER ? k.c2s : k.s2c;
         for (int seq = 0; seq < 3; seq++) {
             byte[] f = KnownKeys.seal(cipher, PacketType.DATA_FRAG, seq, new byte[452]);
             target.receive(f, 0, f.length, T0);
@@ -346,7 +347,7 @@ class EngineViolationTest {
         for (Direction d : Direction.values()) {
             KnownKeys k = new KnownKeys(T0);
             UsmpEngine target = k.pair.receiver(d);
-            UsmpCrypto.FrameCipher cipher = d == Direction.CLIENT_TO_SERVER ? k.c2s : k.s2c;
+            FrameCipher cipher = d == Direction.CLIENT_TO_SERVER ? k.c2s : k.s2c;
             byte[] frag = KnownKeys.seal(cipher, PacketType.DATA_FRAG, 0, new byte[452]);
             target.receive(frag, 0, frag.length, T0);
             assertNull(target.pollEvent());

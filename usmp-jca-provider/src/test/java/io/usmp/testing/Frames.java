@@ -1,7 +1,9 @@
 package io.usmp.testing;
 
+import io.usmp.crypto.UsmpCipherSpec;
 import io.usmp.wire.Crc16;
 import io.usmp.wire.Frame;
+import io.usmp.wire.PacketType;
 
 /** Helpers for crafting frames on the wire in tests. */
 public final class Frames {
@@ -15,5 +17,10 @@ public final class Frames {
         frame[10] = (byte) crc;
         frame[11] = (byte) (crc >>> 8);
         return frame;
+    }
+
+    /** Cipher "USMP" parameters for a session payload of {@code payloadLength} bytes, laid out as the wire does. */
+    public static UsmpCipherSpec cipherSpec(byte[] sessionId, PacketType type, long seq, int payloadLength) {
+        return new UsmpCipherSpec(Frame.nonce(seq, sessionId), Frame.aad(type, seq, payloadLength));
     }
 }

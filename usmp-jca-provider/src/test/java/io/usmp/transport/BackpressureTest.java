@@ -4,10 +4,10 @@ import static io.usmp.transport.Loopback.DEVICE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.CloseReason;
+import io.usmp.protocol.CloseReason;
 import io.usmp.ServerListener;
 import io.usmp.UsmpClient;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import java.nio.ByteBuffer;

@@ -1,9 +1,9 @@
 package io.usmp.transport;
 
 import io.usmp.ClientConfig;
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
-import io.usmp.PskResolver;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import io.usmp.ServerConfig;
 import io.usmp.ServerListener;
 import io.usmp.UsmpClient;

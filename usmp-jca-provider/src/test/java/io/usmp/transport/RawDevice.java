@@ -1,12 +1,13 @@
 package io.usmp.transport;
 
+import io.usmp.handshake.FrameCipher;
 import io.usmp.testing.Frames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.DeviceId;
-import io.usmp.UsmpException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
 import io.usmp.crypto.X25519Keys;
@@ -43,8 +44,8 @@ final class RawDevice implements AutoCloseable {
     private final OutputStream out;
     private final UsmpCrypto crypto = UsmpCrypto.defaults();
     private UsmpEngine engine;
-    private UsmpCrypto.FrameCipher tx;
-    private UsmpCrypto.FrameCipher rx;
+    private FrameCipher tx;
+    private FrameCipher rx;
     private byte[] sessionId;
     private long txSeq;
     private long rxSeq;
@@ -152,8 +153,8 @@ final class RawDevice implements AutoCloseable {
         sessionId = Arrays.copyOfRange(sessionOk, Frame.HEADER_LENGTH, Frame.HEADER_LENGTH + 16);
         byte[] keys = crypto.deriveSessionKeys(ephemeral.getPrivate(), pubS, new UsmpKeyAgreementSpec(nonce, pubC, pubS));
         try {
-            tx = crypto.frameCipher(keys, 0, sessionId);
-            rx = crypto.frameCipher(keys, 32, sessionId);
+            tx = FrameCipher.create(crypto, keys, 0, sessionId);
+            rx = FrameCipher.create(crypto, keys, 32, sessionId);
         } finally {
             Arrays.fill(keys, (byte) 0);
         }

@@ -1,9 +1,9 @@
 package io.usmp.transport;
 
-import io.usmp.CloseReason;
-import io.usmp.DeviceId;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
 import io.usmp.ServerListener;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.UsmpSession;
 import java.net.InetSocketAddress;
 import java.time.Duration;

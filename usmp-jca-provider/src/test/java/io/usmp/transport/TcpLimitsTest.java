@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.AuthException;
-import io.usmp.CloseReason;
+import io.usmp.protocol.AuthException;
+import io.usmp.protocol.CloseReason;
 import io.usmp.ServerStatistics;
 import io.usmp.UsmpClient;
 import io.usmp.UsmpServer;
-import io.usmp.UsmpTimeoutException;
+import io.usmp.protocol.UsmpTimeoutException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

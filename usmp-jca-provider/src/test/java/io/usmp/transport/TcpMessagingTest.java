@@ -1,5 +1,6 @@
 package io.usmp.transport;
 
+import io.usmp.protocol.Limits;
 import static io.usmp.transport.Loopback.DEVICE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.CloseReason;
-import io.usmp.ConnectionClosedException;
-import io.usmp.PayloadException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.ConnectionClosedException;
+import io.usmp.protocol.PayloadException;
 import io.usmp.UsmpClient;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import io.usmp.UsmpTransport;
@@ -82,16 +83,16 @@ class TcpMessagingTest {
         UsmpSession session = recorder.nextSession();
         long bytesBefore = server.statistics().bytesReceived();
 
-        assertThrows(PayloadException.class, () -> client.send(new byte[UsmpEngine.MAX_MESSAGE + 1]));
-        assertThrows(PayloadException.class, () -> session.send(new byte[UsmpEngine.MAX_MESSAGE + 1]));
+        assertThrows(PayloadException.class, () -> client.send(new byte[Limits.MAX_MESSAGE + 1]));
+        assertThrows(PayloadException.class, () -> session.send(new byte[Limits.MAX_MESSAGE + 1]));
 
         assertTrue(client.isOpen());
         assertTrue(session.isOpen());
-        byte[] up = pattern(UsmpEngine.MAX_MESSAGE, 3);
+        byte[] up = pattern(Limits.MAX_MESSAGE, 3);
         client.send(up);
         assertArrayEquals(up, recorder.nextMessage().payload());
         // Nothing of the refused message went on the wire: the next frames start at seq 0 and are all there.
-        assertEquals(4 * (12 + 28) + UsmpEngine.MAX_MESSAGE, server.statistics().bytesReceived() - bytesBefore);
+        assertEquals(4 * (12 + 28) + Limits.MAX_MESSAGE, server.statistics().bytesReceived() - bytesBefore);
         byte[] down = pattern(10, 4);
         session.send(down).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertArrayEquals(down, client.receive(Loopback.WAIT));
@@ -172,7 +173,7 @@ class TcpMessagingTest {
         Set<String> seen = new HashSet<>();
         for (int k = 0; k < threads * perThread; k++) {
             byte[] m = recorder.nextMessage().payload();
-            assertEquals(UsmpEngine.MAX_MESSAGE, m.length);
+            assertEquals(Limits.MAX_MESSAGE, m.length);
             int thread = m[0];
             int index = m[1];
             assertArrayEquals(tagged(thread, index), m, "message intact (fragments of one message together)");
@@ -185,7 +186,7 @@ class TcpMessagingTest {
 
     /** 1808 bytes, every 452-byte chunk different, identifying the sender and its message. */
     private static byte[] tagged(int thread, int index) {
-        byte[] m = new byte[UsmpEngine.MAX_MESSAGE];
+        byte[] m = new byte[Limits.MAX_MESSAGE];
         for (int i = 0; i < m.length; i++) {
             m[i] = (byte) (thread * 61 + index * 13 + i / 452 * 101 + i);
         }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.CloseReason;
-import io.usmp.CrcException;
-import io.usmp.ErrorCode;
-import io.usmp.FrameException;
-import io.usmp.MagicException;
-import io.usmp.VersionException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.CrcException;
+import io.usmp.protocol.ErrorCode;
+import io.usmp.protocol.FrameException;
+import io.usmp.protocol.MagicException;
+import io.usmp.protocol.VersionException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

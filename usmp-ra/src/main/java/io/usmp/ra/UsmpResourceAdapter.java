@@ -1,6 +1,6 @@
 package io.usmp.ra;
 
-import io.usmp.DeviceId;
+import io.usmp.protocol.DeviceId;
 import io.usmp.UsmpSession;
 import io.usmp.UsmpTransport;
 import io.usmp.ra.inbound.InboundActivation;
@@ -78,7 +78,8 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
                             + usmp.getPort() + " (" + a.name() + ")");
                 }
             }
-            InboundActivation activation = new InboundActivation(factory, usmp, transport, workManager);
+            InboundActivation activation = new InboundActivation(factory, usmp, transport,
+                    WorkExecutors.shortWork(workManager, "usmp-delivery"));
             activation.start();
             activations.put(factory, activation);
         }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.usmp.UsmpClient;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.usmp.it.adapter;
 
 import io.usmp.ClientConfig;
-import io.usmp.DeviceId;
+import io.usmp.protocol.DeviceId;
 import io.usmp.UsmpClient;
 import java.io.IOException;
 import java.io.OutputStream;

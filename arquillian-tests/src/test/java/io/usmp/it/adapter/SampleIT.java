@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.usmp.ClientConfig;
-import io.usmp.DeviceId;
+import io.usmp.protocol.DeviceId;
 import io.usmp.UsmpClient;
 import java.io.File;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.UsmpClient;
-import io.usmp.UsmpException;
+import io.usmp.protocol.UsmpException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

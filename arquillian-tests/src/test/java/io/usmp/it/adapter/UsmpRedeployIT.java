@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.usmp.CloseReason;
-import io.usmp.ConnectionClosedException;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.UsmpClient;
 import java.io.IOException;
 import java.net.Socket;

@@ -18,6 +18,9 @@ public interface ActivationStatsMXBean {
 
     long getRefusedConnections();
 
+    /** Times an address was locked out after consecutive failed handshakes (SPEC §6). */
+    long getLockouts();
+
     long getMessagesDelivered();
 
     long getMessagesRedelivered();

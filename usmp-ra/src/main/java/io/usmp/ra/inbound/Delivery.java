@@ -1,8 +1,8 @@
 package io.usmp.ra.inbound;
 
-import io.usmp.PayloadException;
+import io.usmp.protocol.PayloadException;
 import io.usmp.UsmpSession;
-import io.usmp.session.UsmpEngine;
+import io.usmp.protocol.Limits;
 import io.usmp.ra.api.DeviceMessage;
 import io.usmp.ra.api.DeviceNotConnectedException;
 import java.net.InetSocketAddress;
@@ -77,7 +77,7 @@ final class Delivery implements DeviceMessage {
     @Override
     public synchronized void reply(byte[] reply) throws DeviceNotConnectedException {
         try {
-            UsmpEngine.checkSize(reply);
+            Limits.checkMessageSize(reply);
         } catch (PayloadException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

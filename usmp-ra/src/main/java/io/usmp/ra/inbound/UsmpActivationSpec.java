@@ -1,5 +1,6 @@
 package io.usmp.ra.inbound;
 
+import io.usmp.ServerConfig;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.InvalidPropertyException;
@@ -19,21 +20,23 @@ import java.util.List;
  */
 public class UsmpActivationSpec implements ActivationSpec, Serializable {
     private static final long serialVersionUID = 1L;
+    /** The port USMP gateways listen on unless told otherwise. */
+    public static final int DEFAULT_PORT = 7400;
 
     private transient ResourceAdapter resourceAdapter;
-    private String bindAddress = "127.0.0.1";
-    private Integer port = 7400;
+    private String bindAddress = ServerConfig.DEFAULT_BIND_HOST;
+    private Integer port = DEFAULT_PORT;
     private String keyStorePath;
     private String keyStoreType = "PKCS12";
     private String keyStorePassword;
-    private Integer maxConnections = 10_000;
-    private Integer maxConnectionsPerIp = 256;
-    private Integer maxConcurrentHandshakes = 10;
-    private Integer handshakeTimeoutMillis = 10_000;
-    private Integer sessionTimeoutMillis = 60_000;
-    private Integer lockoutThreshold = 5;
-    private Integer maxConcurrentDeliveries = 16;
-    private Integer perDeviceQueueBound = 64;
+    private Integer maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
+    private Integer maxConnectionsPerIp = ServerConfig.DEFAULT_MAX_CONNECTIONS_PER_IP;
+    private Integer maxConcurrentHandshakes = ServerConfig.DEFAULT_MAX_CONCURRENT_HANDSHAKES;
+    private Integer handshakeTimeoutMillis = (int) ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT.toMillis();
+    private Integer sessionTimeoutMillis = (int) ServerConfig.DEFAULT_SESSION_TIMEOUT.toMillis();
+    private Integer lockoutThreshold = ServerConfig.DEFAULT_LOCKOUT_THRESHOLD;
+    private Integer maxConcurrentDeliveries = ServerConfig.DEFAULT_MAX_CONCURRENT_DELIVERIES;
+    private Integer perDeviceQueueBound = ServerConfig.DEFAULT_INBOUND_QUEUE_CAPACITY;
     private Integer maxDeliveryAttempts = 5;
     private Integer redeliveryBackoffMillis = 1_000;
     private String deadLetterDirectory;

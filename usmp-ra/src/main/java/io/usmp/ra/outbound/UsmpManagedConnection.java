@@ -1,10 +1,10 @@
 package io.usmp.ra.outbound;
 
-import io.usmp.DeviceId;
-import io.usmp.PayloadException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PayloadException;
 import io.usmp.UsmpSession;
 import io.usmp.ra.api.DeviceNotConnectedException;
-import io.usmp.session.UsmpEngine;
+import io.usmp.protocol.Limits;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
@@ -66,7 +66,7 @@ final class UsmpManagedConnection implements ManagedConnection {
             throw new IllegalArgumentException("device id must be 12 hex digits: " + deviceHex, e);
         }
         try {
-            UsmpEngine.checkSize(message);
+            Limits.checkMessageSize(message);
         } catch (PayloadException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

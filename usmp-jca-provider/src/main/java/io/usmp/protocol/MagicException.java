@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The frame does not start with the magic bytes CD AB. */
 public class MagicException extends FrameException {

@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** A message over 1808 bytes or 4 frames, refused before sending or on reassembly. */
 public class PayloadException extends UsmpException {

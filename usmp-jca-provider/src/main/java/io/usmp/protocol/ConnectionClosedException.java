@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The peer closed the connection or sent BYE; also thrown when using a session that has ended. */
 public class ConnectionClosedException extends UsmpException {

@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -12,9 +12,6 @@ import java.util.Map;
  */
 @FunctionalInterface
 public interface PskResolver {
-    /** PSKs shorter than this are refused at the handshake (SPEC §3). */
-    int MIN_PSK_LENGTH = 16;
-
     /**
      * A copy of the PSK of {@code device}, or {@code null} if the device is unknown. Called on the
      * I/O thread while a device waits (it gives up after 500 ms): implementations must not block.
@@ -23,13 +20,13 @@ public interface PskResolver {
 
     /** One key for every device (small fleets, tests). */
     static PskResolver shared(byte[] psk) {
-        return new StaticPskResolver(Map.of(), checked(psk, "shared PSK"));
+        return new StaticPskResolver(Map.of(), checkedCopy(psk, "shared PSK"));
     }
 
     /** A fixed table of keys (copied). */
     static PskResolver of(Map<DeviceId, byte[]> psks) {
         Map<DeviceId, byte[]> copy = new HashMap<>();
-        psks.forEach((id, key) -> copy.put(id, checked(key, "PSK of " + id)));
+        psks.forEach((id, key) -> copy.put(id, checkedCopy(key, "PSK of " + id)));
         return new StaticPskResolver(Collections.unmodifiableMap(copy), null);
     }
 
@@ -52,14 +49,18 @@ public interface PskResolver {
                 continue;
             }
             KeyStore.SecretKeyEntry entry = (KeyStore.SecretKeyEntry) store.getEntry(alias, protection);
-            keys.put(id, checked(entry.getSecretKey().getEncoded(), "PSK of " + id));
+            keys.put(id, checkedCopy(entry.getSecretKey().getEncoded(), "PSK of " + id));
         }
         return new StaticPskResolver(Collections.unmodifiableMap(keys), null);
     }
 
-    private static byte[] checked(byte[] psk, String what) {
-        if (psk == null || psk.length < MIN_PSK_LENGTH) {
-            throw new IllegalArgumentException(what + " is shorter than " + MIN_PSK_LENGTH + " bytes");
+    /**
+     * A copy of {@code psk}, refused with {@link IllegalArgumentException} when shorter than
+     * {@value Limits#MIN_PSK_LENGTH} bytes (SPEC §3); {@code what} names it in the message.
+     */
+    private static byte[] checkedCopy(byte[] psk, String what) {
+        if (!Limits.isUsablePsk(psk)) {
+            throw new IllegalArgumentException(what + " is shorter than " + Limits.MIN_PSK_LENGTH + " bytes");
         }
         return psk.clone();
     }

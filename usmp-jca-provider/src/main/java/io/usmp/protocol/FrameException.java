@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** A malformed frame: length over 480, bad layout or unknown packet type. */
 public class FrameException extends UsmpException {

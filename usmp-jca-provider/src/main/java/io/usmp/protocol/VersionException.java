@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The frame carries a protocol version other than 0x02. */
 public class VersionException extends FrameException {

@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /**
  * The reserved ERROR codes of SPEC §7. They are never sent on the wire (fail fast means no ERROR

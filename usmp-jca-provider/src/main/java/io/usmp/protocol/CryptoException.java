@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The AES-GCM tag or the carried nonce did not verify. */
 public class CryptoException extends UsmpException {

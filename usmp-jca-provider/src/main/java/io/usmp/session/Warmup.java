@@ -1,8 +1,9 @@
-package io.usmp.transport;
+package io.usmp.session;
 
-import io.usmp.DeviceId;
-import io.usmp.PskResolver;
-import io.usmp.UsmpException;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.Limits;
+import io.usmp.protocol.PskResolver;
+import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.session.EngineSettings;
 import io.usmp.session.UsmpEngine;
@@ -14,14 +15,14 @@ import java.security.SecureRandom;
  * providers initialised, the classes loaded and the hot paths compiled: upstream C devices give up
  * when a reply takes more than 500 ms (SPEC §3).
  */
-final class Warmup {
+public final class Warmup {
     private static final System.Logger LOG = System.getLogger(Warmup.class.getName());
     private static final int ROUNDS = 40;
 
     private Warmup() {
     }
 
-    static void run(UsmpCrypto crypto) {
+    public static void run(UsmpCrypto crypto) {
         long start = System.nanoTime();
         SecureRandom random = new SecureRandom();
         byte[] psk = new byte[32];
@@ -35,7 +36,7 @@ final class Warmup {
                 UsmpEngine server = UsmpEngine.server(settings, psks, 0);
                 client.start(0);
                 pump(client, server);
-                client.send(new byte[UsmpEngine.MAX_MESSAGE], 1);
+                client.send(new byte[Limits.MAX_MESSAGE], 1);
                 server.send(new byte[1], 1);
                 client.ping(1);
                 pump(client, server);

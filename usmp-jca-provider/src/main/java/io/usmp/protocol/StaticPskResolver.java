@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 import java.util.Arrays;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** Authentication failed: transcript MAC mismatch, unknown device, or a PSK shorter than 16 bytes. */
 public class AuthException extends HandshakeException {

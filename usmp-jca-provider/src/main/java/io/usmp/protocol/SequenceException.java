@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** Sequence rule broken: mismatch, control frame during reassembly, exhaustion, or a control-frame flood. */
 public class SequenceException extends UsmpException {

@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The frame's CRC-16/MODBUS does not match its header and payload. */
 public class CrcException extends FrameException {

@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /**
  * Why a session (or a handshake) ended. The failure kinds mirror SPEC §7, so logs and metrics can

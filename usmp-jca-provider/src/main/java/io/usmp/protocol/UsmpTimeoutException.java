@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The handshake took too long, or nothing was received within the session timeout. */
 public class UsmpTimeoutException extends UsmpException {

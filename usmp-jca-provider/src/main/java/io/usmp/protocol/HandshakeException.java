@@ -1,4 +1,4 @@
-package io.usmp;
+package io.usmp.protocol;
 
 /** The handshake failed (unexpected frame or length, bad key share). */
 public class HandshakeException extends UsmpException {

@@ -7,7 +7,7 @@ mvn -B -q -ntp -pl usmp-jca-provider -am package -Dmaven.test.skip=true
 jar=usmp-jca-provider/target/usmp.jar
 work=$(mktemp -d)
 trap 'kill "${gw:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-head -c 32 /dev/urandom > "$work/psk.bin"
+(umask 077; head -c 32 /dev/urandom > "$work/psk.bin")
 port=${USMP_DEMO_PORT:-7400}
 java -jar "$jar" gateway --port "$port" --psk-file "$work/psk.bin" --device-id a1b2c3d4e5f6 --echo > "$work/gateway.out" &
 gw=$!

@@ -5,6 +5,8 @@ import io.usmp.protocol.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -104,9 +106,10 @@ final class Arguments {
         }
         byte[] psk;
         if (file) {
-            String path = get("--psk-file", null);
+            Path path = Path.of(get("--psk-file", null));
+            refuseIfReadableByOthers(path);
             try {
-                psk = Files.readAllBytes(Path.of(path));
+                psk = Files.readAllBytes(path);
             } catch (IOException e) {
                 throw new UsageException("cannot read --psk-file " + path + ": " + e.getMessage());
             }
@@ -117,6 +120,22 @@ final class Arguments {
             throw new UsageException("the PSK must be at least " + Limits.MIN_PSK_LENGTH + " bytes, got " + psk.length);
         }
         return psk;
+    }
+
+    /** Like ssh with a private key: a key file that group or others may read is refused. */
+    private static void refuseIfReadableByOthers(Path path) throws UsageException {
+        Set<PosixFilePermission> perms;
+        try {
+            perms = Files.getPosixFilePermissions(path);
+        } catch (UnsupportedOperationException notPosix) {
+            return;
+        } catch (IOException e) {
+            throw new UsageException("cannot read --psk-file " + path + ": " + e.getMessage());
+        }
+        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+            throw new UsageException("--psk-file " + path + " is readable by others (" + PosixFilePermissions.toString(perms)
+                    + "); restrict it with chmod 600");
+        }
     }
 
     static byte[] hex(String option, String value) throws UsageException {

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -49,16 +52,21 @@ final class KeystoreCommand {
             throw new Arguments.UsageException("set the keystore password in the environment variable " + PASSWORD_ENV);
         }
         Path newPskFile = existing ? null : Path.of(a.required("--new-psk-file"));
-        if (newPskFile != null && Files.exists(newPskFile)) {
-            err.println("error: " + newPskFile + " exists; a PSK file is never overwritten");
-            return 1;
-        }
         byte[] psk = existing ? a.psk() : null;
         char[] pass = password.toCharArray();
+        boolean added = false;
         try {
             if (psk == null) {
                 psk = new byte[NEW_PSK_LENGTH];
                 new SecureRandom().nextBytes(psk);
+                // The key file first, created exclusively: the keystore never holds a key nobody has.
+                try {
+                    writePrivately(newPskFile, psk);
+                } catch (FileAlreadyExistsException e) {
+                    err.println("error: " + newPskFile + " exists; a PSK file is never overwritten");
+                    newPskFile = null;
+                    return 1;
+                }
             }
             KeyStore ks = KeyStore.getInstance("PKCS12");
             if (Files.exists(keystore)) {
@@ -87,9 +95,7 @@ final class KeystoreCommand {
                     return 1;
                 }
             }
-            if (newPskFile != null) {
-                writePrivately(newPskFile, psk); // only once the keystore holds it
-            }
+            added = true;
             out.println((replaced ? "REPLACED " : "ADDED ") + device.toHex() + " " + keystore);
             return 0;
         } catch (IOException | GeneralSecurityException e) {
@@ -100,16 +106,33 @@ final class KeystoreCommand {
                 Arrays.fill(psk, (byte) 0);
             }
             Arrays.fill(pass, '\0');
+            if (!added && newPskFile != null) {
+                deleteQuietly(newPskFile);
+            }
         }
     }
 
-    /** Writes a new PSK file readable by its owner only (where the file system supports it). */
+    private void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            err.println("error: could not remove " + file + " (its key is in no keystore): " + e.getMessage());
+        }
+    }
+
+    /**
+     * Creates a new PSK file, failing if it exists, readable by its owner only (where the file
+     * system supports it), and writes the key to disk.
+     */
     private static void writePrivately(Path file, byte[] psk) throws IOException {
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             Files.createFile(file);
         }
-        Files.write(file, psk, StandardOpenOption.TRUNCATE_EXISTING);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(psk));
+            ch.force(true);
+        }
     }
 }

@@ -51,7 +51,7 @@ class KeystoreCommandTest {
         for (int i = 0; i < binary.length; i++) {
             binary[i] = (byte) (0xFF - i); // not ASCII: keytool -importpass could not store it
         }
-        Path keyFile = Files.write(dir.resolve("a.key"), binary);
+        Path keyFile = PrivateFiles.write(dir.resolve("a.key"), binary);
         Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
         assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--psk-file", keyFile.toString()));
         Path newKey = dir.resolve("b.key");
@@ -85,7 +85,7 @@ class KeystoreCommandTest {
         Path keystore = dir.resolve("devices.p12");
         assertThrows(Arguments.UsageException.class,
                 () -> run(Map.of(), "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--new-psk-file", dir.resolve("k").toString()));
-        Path shortKey = Files.write(dir.resolve("short.key"), new byte[15]);
+        Path shortKey = PrivateFiles.write(dir.resolve("short.key"), new byte[15]);
         Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
         assertThrows(Arguments.UsageException.class,
                 () -> run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--psk-file", shortKey.toString()));
@@ -105,5 +105,32 @@ class KeystoreCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("devices.p12"));
         assertFalse(Files.exists(dir.resolve("k2")), "no key file for a key the keystore did not take");
         assertFalse(err.toString(StandardCharsets.UTF_8).contains("wrong-password"));
+    }
+
+    @Test
+    void refusesAKeyFileThatOthersMayRead() throws Exception {
+        Path keystore = dir.resolve("devices.p12");
+        Path shared = Files.write(dir.resolve("shared.key"), new byte[32]);
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-r--r--"));
+        Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
+        Arguments.UsageException e = assertThrows(Arguments.UsageException.class,
+                () -> run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--psk-file", shared.toString()));
+        assertTrue(e.getMessage().contains("readable by others"), e.getMessage());
+        assertTrue(e.getMessage().contains("chmod 600"), e.getMessage());
+        assertFalse(Files.exists(keystore), "nothing written");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(0, run(env, "--keystore", keystore.toString(), "--device-id", "a1b2c3d4e5f6", "--psk-file", shared.toString()));
+    }
+
+    @Test
+    void aNewKeyFileExistsBeforeTheKeystoreHoldsItsKey() throws Exception {
+        // The keystore path is a directory, so storing fails after the key file was created: the
+        // file is then removed again, and no keystore ever holds a key that no file has.
+        Path notAKeystore = Files.createDirectory(dir.resolve("dir.p12"));
+        Map<String, String> env = Map.of(KeystoreCommand.PASSWORD_ENV, PASSWORD);
+        Path newKey = dir.resolve("n.key");
+        assertEquals(1, run(env, "--keystore", notAKeystore.toString(), "--device-id", "a1b2c3d4e5f6", "--new-psk-file",
+                newKey.toString()));
+        assertFalse(Files.exists(newKey), "the key file of a key no keystore took is removed");
     }
 }

@@ -88,7 +88,7 @@ class MainTest {
     @ParameterizedTest
     @MethodSource("usageErrors")
     void usageErrorsExitWithStatus2(String command, String message) throws Exception {
-        Path pskFile = Files.write(tmp.resolve("psk.bin"), HexFormat.of().parseHex(PSK_HEX));
+        Path pskFile = PrivateFiles.write(tmp.resolve("psk.bin"), HexFormat.of().parseHex(PSK_HEX));
         String[] args = command.isEmpty() ? new String[0] : command.replace("PSKFILE", pskFile.toString())
                 .replace("MISSING", tmp.resolve("missing.bin").toString()).split(" ");
         Run r = new Run();
@@ -151,7 +151,7 @@ class MainTest {
         Run gateway = new Run();
         int port = startGateway(gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--echo");
         assertTrue(port > 0);
-        Path pskFile = Files.write(tmp.resolve("device.psk"), HexFormat.of().parseHex(PSK_HEX));
+        Path pskFile = PrivateFiles.write(tmp.resolve("device.psk"), HexFormat.of().parseHex(PSK_HEX));
 
         Run device = new Run();
         int status = device.main.run(new String[] {"device", "--host", "127.0.0.1", "--port", String.valueOf(port),
@@ -188,7 +188,7 @@ class MainTest {
         int port = startGateway(gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--echo");
         byte[] wrong = HexFormat.of().parseHex(PSK_HEX);
         wrong[0] ^= 1;
-        Path pskFile = Files.write(tmp.resolve("wrong.psk"), wrong);
+        Path pskFile = PrivateFiles.write(tmp.resolve("wrong.psk"), wrong);
 
         Run device = new Run();
         int status = device.main.run(new String[] {"device", "--host", "127.0.0.1", "--port", String.valueOf(port),

@@ -145,7 +145,9 @@ public final class UsmpCrypto {
 
         /**
          * Wipes the key, and re-keys the cipher with a throwaway key so the backing AES-GCM object
-         * no longer holds the session key or its round keys. Unusable afterwards.
+         * no longer holds the session key or its round keys. Encrypt mode on purpose: SunJCE keeps
+         * the last encryption key (to refuse IV reuse) until the next encrypt-mode init. Unusable
+         * afterwards.
          */
         public void destroy() {
             if (key.isDestroyed()) {
@@ -154,7 +156,7 @@ public final class UsmpCrypto {
             key.destroy();
             SessionKey throwaway = new SessionKey("AES", new byte[32], 0, 32);
             try {
-                cipher.init(Cipher.DECRYPT_MODE, throwaway, new UsmpCipherSpec(new byte[Limits.NONCE_LENGTH], new byte[0]));
+                cipher.init(Cipher.ENCRYPT_MODE, throwaway, new UsmpCipherSpec(new byte[Limits.NONCE_LENGTH], new byte[0]));
             } catch (GeneralSecurityException | RuntimeException e) {
                 // The session key itself is already wiped; the provider's copy is dropped with the cipher.
             } finally {

@@ -50,7 +50,10 @@ public final class UsmpEngine {
     private final long handshakeDeadline;
 
     private State state = State.HANDSHAKE;
+    /** The session's ciphers while established; dropped (after wiping) when the session ends. */
     private SessionSecrets secrets;
+    private DeviceId peer;
+    private boolean keysWiped = true;
     private long txSeq;
     private long rxSeq;
     private long lastTx;
@@ -197,15 +200,15 @@ public final class UsmpEngine {
 
     /** The peer's (or, for a client, its own) device id once known, else {@code null}. */
     public DeviceId deviceId() {
-        if (secrets != null) {
-            return secrets.deviceId();
+        if (peer != null) {
+            return peer;
         }
         return handshake instanceof ServerHandshake s ? s.device() : null;
     }
 
-    /** True once the keys of an ended session were wiped (for tests and audits). */
+    /** True unless a session's keys are live: before establishment, and once they were wiped (for tests and audits). */
     public boolean keysWiped() {
-        return secrets == null || (secrets.sender().isDestroyed() && secrets.receiver().isDestroyed());
+        return keysWiped;
     }
 
     /** Test hook: continue from given counters, to reach sequence exhaustion without 2^32 frames. */
@@ -239,6 +242,8 @@ public final class UsmpEngine {
         if (done != null) {
             handshake.destroy();
             secrets = done;
+            peer = done.deviceId();
+            keysWiped = false;
             state = State.ESTABLISHED;
             lastRx = now;
             lastTx = now;
@@ -356,6 +361,8 @@ public final class UsmpEngine {
         handshake.destroy();
         if (secrets != null) {
             secrets.destroy();
+            keysWiped = secrets.sender().isDestroyed() && secrets.receiver().isDestroyed();
+            secrets = null;
         }
         reassembly.reset();
         events.add(new EngineEvent.Closed(reason, cause));

@@ -2,6 +2,7 @@ package io.usmp.it.adapter;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -63,12 +64,19 @@ final class AdapterArchives {
             {"shutdownGraceMillis", "2000"},
             {"deliverSessionEvents", "true"},
         };
+        // Overrides replace or add properties; an empty value leaves the property out.
+        Map<String, String> merged = new LinkedHashMap<>();
         for (String[] kv : config) {
-            props.append("<activation-config-property><activation-config-property-name>").append(kv[0])
-                    .append("</activation-config-property-name><activation-config-property-value>")
-                    .append(overrides.getOrDefault(kv[0], kv[1]))
-                    .append("</activation-config-property-value></activation-config-property>\n");
+            merged.put(kv[0], kv[1]);
         }
+        merged.putAll(overrides);
+        merged.forEach((name, value) -> {
+            if (!value.isEmpty()) {
+                props.append("<activation-config-property><activation-config-property-name>").append(name)
+                        .append("</activation-config-property-name><activation-config-property-value>").append(value)
+                        .append("</activation-config-property-value></activation-config-property>\n");
+            }
+        });
         // jboss-ejb3.xml, not ejb-jar.xml: WildFly's default configuration resolves ${...} in JBoss
         // descriptors but not in spec descriptors (spec-descriptor-property-replacement=false).
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -21,8 +21,9 @@ final class ActivationConfig {
 
     /** The device PSKs of the spec's keystore; errors name the file, never the password. */
     static PskResolver loadPsks(UsmpActivationSpec spec) throws ResourceException {
-        char[] password = spec.keyStorePasswordChars();
+        char[] password = new char[0];
         try (InputStream in = Files.newInputStream(Path.of(spec.getKeyStorePath()))) {
+            password = spec.keyStorePasswordChars();
             KeyStore ks = KeyStore.getInstance(spec.getKeyStoreType());
             ks.load(in, password);
             return PskResolver.fromKeyStore(ks, password);
@@ -31,6 +32,7 @@ final class ActivationConfig {
                     + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         } finally {
             Arrays.fill(password, '\0');
+            spec.clearKeyStorePassword();
         }
     }
 

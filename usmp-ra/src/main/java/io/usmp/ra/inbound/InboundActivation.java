@@ -4,6 +4,7 @@ import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import io.usmp.UsmpTransport;
 import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskResolver;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import javax.security.auth.DestroyFailedException;
+import javax.security.auth.Destroyable;
 
 /**
  * The life cycle of one MDB activation: a USMP gateway (configured by {@link ActivationConfig})
@@ -28,6 +31,7 @@ public final class InboundActivation {
     private final UsmpTransport transport;
     private final Executor deliveryWork;
     private final DeliveryLoop deliveries;
+    private PskResolver psks;
     private UsmpServer server;
     private ActivationStats stats;
 
@@ -60,10 +64,11 @@ public final class InboundActivation {
 
     /** Loads the PSKs, binds the gateway and registers the MBean. */
     public void start() throws ResourceException {
+        psks = ActivationConfig.loadPsks(spec);
         try {
-            server = UsmpServer.start(ActivationConfig.gateway(spec, ActivationConfig.loadPsks(spec), transport, deliveryWork),
-                    deliveries);
+            server = UsmpServer.start(ActivationConfig.gateway(spec, psks, transport, deliveryWork), deliveries);
         } catch (IOException e) {
+            destroyPsks();
             throw new ResourceException("USMP activation " + name() + " cannot listen on " + spec.getBindAddress() + ":"
                     + spec.getPort() + ": " + e.getMessage(), e);
         }
@@ -93,10 +98,23 @@ public final class InboundActivation {
             }
         }
         deliveries.stop();
+        destroyPsks();
         if (stats != null) {
             stats.unregister();
         }
         LOG.log(Level.INFO, "USMP activation {0} stopped", name());
+    }
+
+    /** Wipes every device PSK this activation loaded: nothing of them stays on the heap after undeploy. */
+    private void destroyPsks() {
+        if (psks instanceof Destroyable d) {
+            try {
+                d.destroy();
+            } catch (DestroyFailedException e) {
+                LOG.log(Level.WARNING, "USMP activation {0}: the PSKs could not be wiped: {1}", name(), e.getMessage());
+            }
+        }
+        psks = null;
     }
 
     public Optional<UsmpSession> session(DeviceId device) {

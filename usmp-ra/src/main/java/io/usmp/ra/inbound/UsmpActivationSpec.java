@@ -7,10 +7,15 @@ import jakarta.resource.spi.InvalidPropertyException;
 import jakarta.resource.spi.ResourceAdapter;
 import java.beans.IntrospectionException;
 import java.beans.PropertyDescriptor;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,7 +33,10 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
     private Integer port = DEFAULT_PORT;
     private String keyStorePath;
     private String keyStoreType = "PKCS12";
-    private String keyStorePassword;
+    /** Held as chars (wiped once the keystore is loaded) and never serialized. */
+    private transient char[] keyStorePassword;
+    private String keyStorePasswordFile;
+    private String keyStorePasswordEnv;
     private Integer maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
     private Integer maxConnectionsPerIp = ServerConfig.DEFAULT_MAX_CONNECTIONS_PER_IP;
     private Integer maxConcurrentHandshakes = ServerConfig.DEFAULT_MAX_CONCURRENT_HANDSHAKES;
@@ -54,7 +62,18 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
             check(Files.isReadable(Path.of(keyStorePath)), "keyStorePath", "is not a readable file: " + keyStorePath, problems, bad);
         }
         check(keyStoreType != null && !keyStoreType.isBlank(), "keyStoreType", "must be set (PKCS12)", problems, bad);
-        check(keyStorePassword != null, "keyStorePassword", "must be set", problems, bad);
+        int passwordSources = (keyStorePassword != null ? 1 : 0) + (blank(keyStorePasswordFile) ? 0 : 1)
+                + (blank(keyStorePasswordEnv) ? 0 : 1);
+        check(passwordSources == 1, "keyStorePassword", "exactly one of keyStorePasswordFile, keyStorePasswordEnv or "
+                + "keyStorePassword must be set, got " + passwordSources, problems, bad);
+        if (!blank(keyStorePasswordFile)) {
+            check(Files.isReadable(Path.of(keyStorePasswordFile)), "keyStorePasswordFile", "is not a readable file: "
+                    + keyStorePasswordFile, problems, bad);
+        }
+        if (!blank(keyStorePasswordEnv)) {
+            check(System.getenv(keyStorePasswordEnv) != null, "keyStorePasswordEnv", "names no environment variable of "
+                    + "the server: " + keyStorePasswordEnv, problems, bad);
+        }
         positive(maxConnections, "maxConnections", problems, bad);
         positive(maxConnectionsPerIp, "maxConnectionsPerIp", problems, bad);
         positive(maxConcurrentHandshakes, "maxConcurrentHandshakes", problems, bad);
@@ -94,9 +113,44 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
         }
     }
 
-    /** The PSK keystore password; never part of toString or logs. */
-    char[] keyStorePasswordChars() {
-        return keyStorePassword == null ? new char[0] : keyStorePassword.toCharArray();
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /**
+     * A copy of the PSK keystore password, from the file, the environment variable or the property
+     * (never part of toString or logs); the caller wipes it. A password file's trailing line break
+     * is not part of the password.
+     */
+    char[] keyStorePasswordChars() throws IOException {
+        if (!blank(keyStorePasswordFile)) {
+            byte[] raw = Files.readAllBytes(Path.of(keyStorePasswordFile));
+            try {
+                int end = raw.length;
+                while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r')) {
+                    end--;
+                }
+                CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(raw, 0, end));
+                char[] out = new char[chars.remaining()];
+                chars.get(out);
+                Arrays.fill(chars.array(), '\0');
+                return out;
+            } finally {
+                Arrays.fill(raw, (byte) 0);
+            }
+        }
+        if (!blank(keyStorePasswordEnv)) {
+            String value = System.getenv(keyStorePasswordEnv);
+            return value == null ? new char[0] : value.toCharArray();
+        }
+        return keyStorePassword == null ? new char[0] : keyStorePassword.clone();
+    }
+
+    /** Wipes a password given as a property, once the keystore is loaded. */
+    void clearKeyStorePassword() {
+        if (keyStorePassword != null) {
+            Arrays.fill(keyStorePassword, '\0');
+        }
     }
 
     /** Where dead letters go: the property, else the server's data directory, else the working directory. */
@@ -155,12 +209,35 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
         this.keyStoreType = keyStoreType;
     }
 
+    /** Masked: the password itself is never read back. */
     public String getKeyStorePassword() {
-        return keyStorePassword;
+        return keyStorePassword == null ? null : "********";
     }
 
+    /**
+     * The keystore password itself. WildFly resolves a {@code ${...}} expression before its
+     * management model shows the value, so prefer {@link #setKeyStorePasswordFile}.
+     */
     public void setKeyStorePassword(String keyStorePassword) {
-        this.keyStorePassword = keyStorePassword;
+        this.keyStorePassword = keyStorePassword == null ? null : keyStorePassword.toCharArray();
+    }
+
+    public String getKeyStorePasswordFile() {
+        return keyStorePasswordFile;
+    }
+
+    /** A file holding the keystore password (owner-readable only); management reads show only the path. */
+    public void setKeyStorePasswordFile(String keyStorePasswordFile) {
+        this.keyStorePasswordFile = keyStorePasswordFile;
+    }
+
+    public String getKeyStorePasswordEnv() {
+        return keyStorePasswordEnv;
+    }
+
+    /** The name of a server environment variable holding the keystore password. */
+    public void setKeyStorePasswordEnv(String keyStorePasswordEnv) {
+        this.keyStorePasswordEnv = keyStorePasswordEnv;
     }
 
     public Integer getMaxConnections() {

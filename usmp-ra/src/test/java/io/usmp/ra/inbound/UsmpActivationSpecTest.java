@@ -1,13 +1,18 @@
 package io.usmp.ra.inbound;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.resource.spi.InvalidPropertyException;
 import java.beans.PropertyDescriptor;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -77,5 +82,47 @@ class UsmpActivationSpecTest {
                 System.setProperty("jboss.server.data.dir", before);
             }
         }
+    }
+
+    @Test
+    void thePasswordComesFromAFileWithoutItsLineBreakAndNeverShowsThroughTheProperty() throws Exception {
+        UsmpActivationSpec s = valid();
+        s.setKeyStorePassword(null);
+        s.setKeyStorePasswordFile(Files.writeString(dir.resolve("pw"), "from-a-file\n").toString());
+        assertDoesNotThrow(s::validate);
+        assertArrayEquals("from-a-file".toCharArray(), s.keyStorePasswordChars());
+        assertNull(s.getKeyStorePassword());
+        assertEquals(dir.resolve("pw").toString(), s.getKeyStorePasswordFile(), "management reads see the path only");
+    }
+
+    @Test
+    void exactlyOnePasswordSourceIsRequired() throws Exception {
+        UsmpActivationSpec both = valid();
+        both.setKeyStorePasswordFile(Files.writeString(dir.resolve("pw"), "x").toString());
+        InvalidPropertyException e = assertThrows(InvalidPropertyException.class, both::validate);
+        assertTrue(e.getMessage().contains("exactly one of keyStorePasswordFile, keyStorePasswordEnv or keyStorePassword"),
+                e.getMessage());
+        UsmpActivationSpec unknownEnv = valid();
+        unknownEnv.setKeyStorePassword(null);
+        unknownEnv.setKeyStorePasswordEnv("USMP_NO_SUCH_VARIABLE_FOR_TESTS");
+        e = assertThrows(InvalidPropertyException.class, unknownEnv::validate);
+        assertTrue(e.getMessage().contains("keyStorePasswordEnv names no environment variable"), e.getMessage());
+    }
+
+    @Test
+    void aPasswordPropertyIsMaskedWipedAfterUseAndNotSerialized() throws Exception {
+        UsmpActivationSpec s = valid();
+        assertEquals("********", s.getKeyStorePassword());
+        assertFalse(s.toString().contains("secret-password"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(s);
+        }
+        String serialized = new String(bytes.toByteArray(), StandardCharsets.ISO_8859_1);
+        assertFalse(serialized.contains("secret-password"), "the serialized form carries no secret");
+        assertFalse(new String(bytes.toByteArray(), StandardCharsets.UTF_16BE).contains("secret-password"));
+        assertArrayEquals("secret-password".toCharArray(), s.keyStorePasswordChars());
+        s.clearKeyStorePassword();
+        assertArrayEquals(new char[15], s.keyStorePasswordChars(), "wiped once the keystore was loaded");
     }
 }

@@ -88,11 +88,14 @@ final class DeliveryScheduler<K> {
 
     /** Puts a line in the ready queue; true when a new worker should start for it. Holds the lock. */
     private boolean makeReady(Line line) {
-        if (line.scheduled) {
-            return false;
+        if (!line.scheduled) {
+            line.scheduled = true;
+            ready.add(line);
+        } else if (workers > 0) {
+            return false; // a running worker will reach it
         }
-        line.scheduled = true;
-        ready.add(line);
+        // (Already scheduled with no worker left: its worker was refused. Start one now, or a
+        // single busy device would wait forever for a submit to some other line.)
         if (workers < maxWorkers) {
             workers++;
             return true;

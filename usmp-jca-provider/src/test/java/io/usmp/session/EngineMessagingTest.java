@@ -2,6 +2,16 @@ package io.usmp.session;
 
 import io.usmp.protocol.Limits;
 import io.usmp.handshake.FrameCipher;
+import static io.usmp.testing.EnginePair.closed;
+import static io.usmp.testing.EnginePair.decode;
+import static io.usmp.testing.EnginePair.deliver;
+import static io.usmp.testing.EnginePair.drain;
+import static io.usmp.testing.EnginePair.establish;
+import static io.usmp.testing.EnginePair.events;
+import static io.usmp.testing.EnginePair.message;
+import static io.usmp.testing.EnginePair.pattern;
+import static io.usmp.testing.EnginePair.pumpUntilQuiet;
+import static io.usmp.testing.EnginePair.single;
 import static io.usmp.testing.Vectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.protocol.DeviceId;
@@ -23,19 +32,15 @@ import io.usmp.protocol.PskResolver;
 import io.usmp.protocol.SequenceException;
 import io.usmp.protocol.UsmpTimeoutException;
 import io.usmp.crypto.UsmpCrypto;
-import io.usmp.testing.FixedKeys;
-import io.usmp.testing.ScriptedRandom;
-import io.usmp.testing.Vectors;
+import io.usmp.testing.EnginePair;
+import io.usmp.testing.EnginePair.Direction;
+import io.usmp.testing.KnownKeys;
 import io.usmp.wire.Frame;
-import io.usmp.wire.FrameDecoder;
 import io.usmp.wire.PacketType;
 import java.io.ByteArrayOutputStream;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,137 +51,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Client and server engines wired together in memory with real crypto: messages, fragmentation,
  * keepalive, watchdog, timeouts, orderly ends and sequence exhaustion (SPEC §3, §4). Time is only
- * ever the explicit millisecond value handed to the engines.
+ * ever the explicit millisecond value handed to the engines. The harness is {@link EnginePair}.
  */
 class EngineMessagingTest {
-    private static final UsmpCrypto CRYPTO = UsmpCrypto.defaults();
-    private static final DeviceId DEVICE = DeviceId.fromHex("a1b2c3d4e5f6");
-    private static final byte[] PSK = hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    private static final UsmpCrypto CRYPTO = EnginePair.CRYPTO;
+    private static final DeviceId DEVICE = EnginePair.DEVICE;
+    private static final byte[] PSK = EnginePair.PSK;
     private static final long T0 = 1_000_000L;
     private static final EngineSettings SETTINGS = EngineSettings.defaults(CRYPTO)
             .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
-
-    enum Direction { CLIENT_TO_SERVER, SERVER_TO_CLIENT }
-
-    /** Two engines talking to each other. */
-    static final class Pair {
-        final UsmpEngine client;
-        final UsmpEngine server;
-
-        Pair(UsmpEngine client, UsmpEngine server) {
-            this.client = client;
-            this.server = server;
-        }
-
-        UsmpEngine sender(Direction d) {
-            return d == Direction.CLIENT_TO_SERVER ? client : server;
-        }
-
-        UsmpEngine receiver(Direction d) {
-            return d == Direction.CLIENT_TO_SERVER ? server : client;
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    static Pair establish(EngineSettings settings, long now) {
-        UsmpEngine client = UsmpEngine.client(settings, DEVICE, PSK, now);
-        UsmpEngine server = UsmpEngine.server(settings, PskResolver.shared(PSK), now);
-        return handshake(client, server, now);
-    }
-
-    static Pair handshake(UsmpEngine client, UsmpEngine server, long now) {
-        client.start(now);
-        int moved = pumpUntilQuiet(client, server, now);
-        assertEquals(4, moved, "HELLO, CHALLENGE, HELLO_ACK, SESSION_OK");
-        assertInstanceOf(EngineEvent.Established.class, client.pollEvent());
-        assertInstanceOf(EngineEvent.Established.class, server.pollEvent());
-        assertNull(client.pollEvent());
-        assertNull(server.pollEvent());
-        assertTrue(client.isEstablished() && server.isEstablished());
-        return new Pair(client, server);
-    }
-
-    /** Moves all output of each engine into the other until both are quiet; returns frames moved. */
-    static int pumpUntilQuiet(UsmpEngine a, UsmpEngine b, long now) {
-        int moved = 0;
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (UsmpEngine[] dir : new UsmpEngine[][] {{a, b}, {b, a}}) {
-                byte[] out;
-                while ((out = dir[0].pollOutput()) != null) {
-                    dir[1].receive(out, 0, out.length, now);
-                    moved++;
-                    progress = true;
-                }
-            }
-            assertTrue(moved < 10_000, "engines ping-pong forever");
-        }
-        return moved;
-    }
-
-    static List<byte[]> drain(UsmpEngine e) {
-        List<byte[]> out = new ArrayList<>();
-        byte[] b;
-        while ((b = e.pollOutput()) != null) {
-            out.add(b);
-        }
-        return out;
-    }
-
-    static List<EngineEvent> events(UsmpEngine e) {
-        List<EngineEvent> out = new ArrayList<>();
-        EngineEvent ev;
-        while ((ev = e.pollEvent()) != null) {
-            out.add(ev);
-        }
-        return out;
-    }
-
-    static List<Frame> decode(List<byte[]> wire) throws Exception {
-        List<Frame> frames = new ArrayList<>();
-        FrameDecoder decoder = new FrameDecoder();
-        for (byte[] b : wire) {
-            int before = frames.size();
-            decoder.decode(b, 0, b.length, frames::add);
-            assertEquals(before + 1, frames.size(), "each pollOutput() is exactly one frame");
-        }
-        return frames;
-    }
-
-    static void deliver(List<byte[]> wire, UsmpEngine to, long now) {
-        for (byte[] b : wire) {
-            to.receive(b, 0, b.length, now);
-        }
-    }
-
-    static Frame single(UsmpEngine e) throws Exception {
-        List<Frame> frames = decode(drain(e));
-        assertEquals(1, frames.size(), "expected one frame, got " + frames);
-        return frames.get(0);
-    }
-
-    static byte[] message(UsmpEngine e) {
-        List<EngineEvent> ev = events(e);
-        assertEquals(1, ev.size(), "expected one event, got " + ev);
-        return assertInstanceOf(EngineEvent.Message.class, ev.get(0)).payload();
-    }
-
-    static EngineEvent.Closed closed(UsmpEngine e) {
-        List<EngineEvent> ev = events(e);
-        assertEquals(1, ev.size(), "expected exactly one event, got " + ev);
-        EngineEvent.Closed c = assertInstanceOf(EngineEvent.Closed.class, ev.get(0));
-        assertTrue(e.isClosed());
-        assertTrue(e.keysWiped());
-        return c;
-    }
-
-    static byte[] pattern(int n) {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
-    }
 
     // ---------------------------------------------------------------- messages
 
@@ -194,7 +77,7 @@ class EngineMessagingTest {
     @ParameterizedTest(name = "{0} {1} bytes -> {2} frames")
     @MethodSource("sizes")
     void messageArrivesIntactInTheRightFrames(Direction d, int size, int expectedFrames) throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         byte[] msg = pattern(size);
         p.sender(d).send(msg, T0 + 1);
         List<byte[]> wire = drain(p.sender(d));
@@ -222,7 +105,7 @@ class EngineMessagingTest {
     @ParameterizedTest
     @EnumSource(Direction.class)
     void messagesSurviveAnySplitOfTheStream(Direction d) throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         byte[] a = pattern(1808);
         byte[] b = pattern(0);
         byte[] c = pattern(700);
@@ -251,7 +134,7 @@ class EngineMessagingTest {
 
     @Test
     void bothDirectionsInterleaved() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         for (int i = 0; i < 5; i++) {
             byte[] up = pattern(100 * i + 3);
             byte[] down = pattern(400 * i + 1);
@@ -269,7 +152,7 @@ class EngineMessagingTest {
     @ParameterizedTest
     @EnumSource(Direction.class)
     void oversizedMessageIsRefusedWholeAndTheSessionContinues(Direction d) throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         PayloadException e = assertThrows(PayloadException.class, () -> p.sender(d).send(new byte[1809], T0 + 1));
         assertEquals(CloseReason.PAYLOAD, e.reason());
         assertEquals(ErrorCode.BAD_FRAME, e.code());
@@ -340,7 +223,7 @@ class EngineMessagingTest {
 
     @Test
     void clientPingsAfterKeepaliveOfTxIdlenessAndReceivingDoesNotResetIt() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         assertEquals(T0 + 30_000, p.client.nextDeadline());
 
         // the server talks to the client: received frames do not reset the keepalive timer
@@ -383,7 +266,7 @@ class EngineMessagingTest {
 
     @Test
     void clientDataResetsTheKeepalive() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.send(pattern(5), T0 + 25_000);
         drain(p.client);
         assertEquals(T0 + 55_000, p.client.nextDeadline());
@@ -395,7 +278,7 @@ class EngineMessagingTest {
 
     @Test
     void serverDoesNotSendKeepalives() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.send(new byte[1], T0 + 59_000);
         deliver(drain(p.client), p.server, T0 + 59_000);
         message(p.server);
@@ -406,7 +289,7 @@ class EngineMessagingTest {
 
     @Test
     void serverPingIsAnsweredWithPong() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.server.ping(T0 + 1);
         Frame ping = single(p.server);
         assertEquals(PacketType.PING, ping.type());
@@ -423,7 +306,7 @@ class EngineMessagingTest {
 
     @Test
     void watchdogClosesTheServerAfterSessionTimeoutWithoutAuthenticatedRx() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         assertEquals(T0 + 60_000, p.server.nextDeadline());
         // sending does not reset the watchdog
         p.server.send(pattern(20), T0 + 30_000);
@@ -446,7 +329,7 @@ class EngineMessagingTest {
 
     @Test
     void authenticatedRxResetsTheWatchdog() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.send(new byte[] {1}, T0 + 50_000);
         deliver(drain(p.client), p.server, T0 + 50_000);
         message(p.server);
@@ -472,7 +355,7 @@ class EngineMessagingTest {
         assertEquals(Long.MAX_VALUE, lonely.nextDeadline());
         lonely.tick(Long.MAX_VALUE - 1);
         assertFalse(lonely.isClosed());
-        Pair p = establish(none, T0);
+        EnginePair p = establish(none, T0);
         assertEquals(Long.MAX_VALUE, p.client.nextDeadline());
         assertEquals(Long.MAX_VALUE, p.server.nextDeadline());
         p.client.tick(T0 + 3_600_000);
@@ -525,7 +408,7 @@ class EngineMessagingTest {
 
     @Test
     void handshakeCompletedInTimeIsNotTimedOut() {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.tick(T0 + 10_000);
         p.server.tick(T0 + 10_000);
         assertTrue(p.client.isEstablished() && p.server.isEstablished());
@@ -538,7 +421,7 @@ class EngineMessagingTest {
     @ParameterizedTest
     @EnumSource(Direction.class)
     void orderlyCloseSendsByeAndPeerReportsPeerBye(Direction d) throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.sender(d).send(pattern(3), T0);
         p.sender(d).close(T0 + 1);
         List<byte[]> wire = drain(p.sender(d));
@@ -581,7 +464,7 @@ class EngineMessagingTest {
     @ParameterizedTest
     @EnumSource(Direction.class)
     void transportClosedWhenEstablishedIsPeerDisconnected(Direction d) throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.receiver(d).send(pattern(5), T0);
         p.receiver(d).transportClosed(T0 + 1);
         EngineEvent.Closed c = closed(p.receiver(d));
@@ -611,7 +494,7 @@ class EngineMessagingTest {
 
     @Test
     void lastUsableSeqCarriesOneMoreMessageThenTheSenderClosesWithBye() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.jumpSequences(0xFFFFFFFEL, 0);
         p.server.jumpSequences(0, 0xFFFFFFFEL);
 
@@ -639,7 +522,7 @@ class EngineMessagingTest {
     @ParameterizedTest
     @EnumSource(Direction.class)
     void multiFrameMessageNeedingTheLastSeqIsRefusedBeforeAnyOfItIsSent(Direction d) throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.sender(d).jumpSequences(0xFFFFFFFEL, 0);
         p.receiver(d).jumpSequences(0, 0xFFFFFFFEL);
         assertThrows(SequenceException.class, () -> p.sender(d).send(pattern(453), T0 + 1));
@@ -655,7 +538,7 @@ class EngineMessagingTest {
 
     @Test
     void twoFrameMessageFitsWhenItEndsAtTheLastUsableSeq() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.jumpSequences(0xFFFFFFFDL, 0);
         p.server.jumpSequences(0, 0xFFFFFFFDL);
         byte[] msg = pattern(453);
@@ -671,7 +554,7 @@ class EngineMessagingTest {
 
     @Test
     void keepaliveAtExhaustionClosesTheSessionWithoutUsingTheLastSeqForPing() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.client.jumpSequences(0xFFFFFFFFL, 0);
         p.client.tick(T0 + 30_000);
         for (Frame f : decode(drain(p.client))) {
@@ -680,37 +563,6 @@ class EngineMessagingTest {
         EngineEvent.Closed c = closed(p.client);
         assertEquals(CloseReason.SEQUENCE, c.reason());
         assertInstanceOf(SequenceException.class, c.cause());
-    }
-
-    /** A session replayed from derived_vectors.json, whose keys the test knows, to craft frames. */
-    static final class KnownKeys {
-        static final JsonNode V = Vectors.derived();
-        static final JsonNode IN = V.get("inputs");
-        final Pair pair;
-        final FrameCipher c2s;
-        final FrameCipher s2c;
-
-        KnownKeys(long now) throws Exception {
-            byte[] psk = hex(IN.get("psk"));
-            DeviceId device = DeviceId.of(hex(IN.get("device_id")));
-            UsmpEngine client = UsmpEngine.client(settings(new ScriptedRandom(), hex(IN.get("client_x25519_private"))),
-                    device, psk, now);
-            UsmpEngine server = UsmpEngine.server(settings(new ScriptedRandom(hex(IN.get("challenge_nonce")),
-                    hex(IN.get("session_id"))), hex(IN.get("server_x25519_private"))), PskResolver.of(Map.of(device, psk)), now);
-            pair = handshake(client, server, now);
-            byte[] okm = hex(V.get("hkdf").get("okm"));
-            c2s = FrameCipher.create(CRYPTO, okm, 0, hex(IN.get("session_id")));
-            s2c = FrameCipher.create(CRYPTO, okm, 32, hex(IN.get("session_id")));
-        }
-
-        private static EngineSettings settings(SecureRandom random, byte[] privateKey) {
-            return new EngineSettings(CRYPTO, random, FixedKeys.of(CRYPTO, privateKey), Duration.ofSeconds(10),
-                    Duration.ZERO, Duration.ZERO);
-        }
-
-        static byte[] seal(FrameCipher cipher, PacketType type, long seq, byte[] plain) throws Exception {
-            return Frame.of(type, seq, cipher.seal(type, seq, plain, 0, plain.length)).encode();
-        }
     }
 
     @Test

@@ -2,12 +2,12 @@ package io.usmp.session;
 
 import io.usmp.handshake.FrameCipher;
 import static io.usmp.testing.Frames.withCrc;
-import static io.usmp.session.EngineMessagingTest.decode;
-import static io.usmp.session.EngineMessagingTest.deliver;
-import static io.usmp.session.EngineMessagingTest.drain;
-import static io.usmp.session.EngineMessagingTest.establish;
-import static io.usmp.session.EngineMessagingTest.events;
-import static io.usmp.session.EngineMessagingTest.single;
+import static io.usmp.testing.EnginePair.decode;
+import static io.usmp.testing.EnginePair.deliver;
+import static io.usmp.testing.EnginePair.drain;
+import static io.usmp.testing.EnginePair.establish;
+import static io.usmp.testing.EnginePair.events;
+import static io.usmp.testing.EnginePair.single;
 import static io.usmp.testing.Vectors.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,9 +33,9 @@ import io.usmp.protocol.UsmpException;
 import io.usmp.protocol.VersionException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.X25519Keys;
-import io.usmp.session.EngineMessagingTest.Direction;
-import io.usmp.session.EngineMessagingTest.KnownKeys;
-import io.usmp.session.EngineMessagingTest.Pair;
+import io.usmp.testing.EnginePair;
+import io.usmp.testing.EnginePair.Direction;
+import io.usmp.testing.KnownKeys;
 import io.usmp.wire.Frame;
 import io.usmp.wire.PacketType;
 import java.security.KeyPair;
@@ -120,7 +120,7 @@ class EngineViolationTest {
 
     /** An established pair and one valid DATA frame (seq 0, 11 bytes of plaintext) from the target's peer. */
     private static final class Established {
-        final Pair pair;
+        final EnginePair pair;
         final UsmpEngine target;
         final UsmpEngine peer;
         final byte[] data;
@@ -299,7 +299,7 @@ class EngineViolationTest {
     @Test
     void frameSealedWithTheWrongDirectionKey() throws Exception {
         // a reflected frame (the server's own DATA sent back to it) uses k_s2c: the server opens with k_c2s
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         p.server.send("mirror".getBytes(), T0);
         byte[] own = p.server.pollOutput();
         assertFailFastFrom(p.server, CloseReason.CRYPTO, CryptoException.class, ErrorCode.CRYPTO, own);
@@ -377,7 +377,7 @@ class EngineViolationTest {
 
     @Test
     void pingFloodMoreThanEightWithinOneSecond() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         for (int i = 0; i < 8; i++) {
             p.client.ping(T0 + 100 + i * 124);
             deliver(drain(p.client), p.server, T0 + 100 + i * 124);
@@ -390,7 +390,7 @@ class EngineViolationTest {
 
     @Test
     void pingsSpacedTwoHundredMillisecondsApartAreFine() throws Exception {
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         for (int i = 0; i < 10; i++) { // 10 PINGs over 1.8 s: never more than 6 in any second
             long now = T0 + 100 + i * 200L;
             p.client.ping(now);
@@ -408,7 +408,7 @@ class EngineViolationTest {
     @Test
     void idlePingerIsNotKilledByAnEightInARowRule() throws Exception {
         // 1.0.x Python servers count "8 in a row"; our rule is a rate, so 30 keepalives with no DATA are fine
-        Pair p = establish(SETTINGS, T0);
+        EnginePair p = establish(SETTINGS, T0);
         for (int i = 1; i <= 30; i++) {
             long now = T0 + i * 30_000L;
             p.client.tick(now);
@@ -519,7 +519,7 @@ class EngineViolationTest {
         byte[] psk16 = Arrays.copyOf(PSK, 16);
         UsmpEngine client = UsmpEngine.client(SETTINGS, DEVICE, psk16, T0);
         UsmpEngine server = UsmpEngine.server(SETTINGS, device -> psk16.clone(), T0);
-        EngineMessagingTest.handshake(client, server, T0);
+        EnginePair.handshake(client, server, T0);
     }
 
     // ---------------------------------------------------------------- handshake: layout

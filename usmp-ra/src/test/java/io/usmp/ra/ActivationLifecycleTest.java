@@ -4,31 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.ra.inbound.UsmpActivationSpec;
+import io.usmp.ra.testing.IdleEndpointFactory;
+import io.usmp.ra.testing.PoolBootstrapContext;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.BootstrapContext;
-import jakarta.resource.spi.UnavailableException;
-import jakarta.resource.spi.XATerminator;
-import jakarta.resource.spi.endpoint.MessageEndpoint;
-import jakarta.resource.spi.endpoint.MessageEndpointFactory;
-import jakarta.resource.spi.work.ExecutionContext;
-import jakarta.resource.spi.work.Work;
-import jakarta.resource.spi.work.WorkContext;
-import jakarta.resource.spi.work.WorkListener;
-import jakarta.resource.spi.work.WorkManager;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.reflect.Method;
 import java.net.ServerSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.Timer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.crypto.spec.SecretKeySpec;
-import javax.transaction.xa.XAResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,99 +39,7 @@ class ActivationLifecycleTest {
         threads.shutdownNow();
     }
 
-    private final class PoolWorkManager implements WorkManager {
-        @Override
-        public void doWork(Work work) {
-            work.run();
-        }
-
-        @Override
-        public void doWork(Work work, long timeout, ExecutionContext ctx, WorkListener l) {
-            work.run();
-        }
-
-        @Override
-        public long startWork(Work work) {
-            threads.execute(work);
-            return 0;
-        }
-
-        @Override
-        public long startWork(Work work, long timeout, ExecutionContext ctx, WorkListener l) {
-            threads.execute(work);
-            return 0;
-        }
-
-        @Override
-        public void scheduleWork(Work work) {
-            threads.execute(work);
-        }
-
-        @Override
-        public void scheduleWork(Work work, long timeout, ExecutionContext ctx, WorkListener l) {
-            threads.execute(work);
-        }
-    }
-
-    private final BootstrapContext context = new BootstrapContext() {
-        @Override
-        public WorkManager getWorkManager() {
-            return new PoolWorkManager();
-        }
-
-        @Override
-        public XATerminator getXATerminator() {
-            return null;
-        }
-
-        @Override
-        public Timer createTimer() throws UnavailableException {
-            throw new UnavailableException("no timers here");
-        }
-
-        @Override
-        public boolean isContextSupported(Class<? extends WorkContext> type) {
-            return false;
-        }
-
-        @Override
-        public TransactionSynchronizationRegistry getTransactionSynchronizationRegistry() {
-            return null;
-        }
-    };
-
-    private static final class IdleFactory implements MessageEndpointFactory {
-        private final String name;
-
-        IdleFactory(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public MessageEndpoint createEndpoint(XAResource xa) throws UnavailableException {
-            throw new UnavailableException("not used");
-        }
-
-        @Override
-        public MessageEndpoint createEndpoint(XAResource xa, long timeout) throws UnavailableException {
-            throw new UnavailableException("not used");
-        }
-
-        @Override
-        public boolean isDeliveryTransacted(Method method) {
-            return true;
-        }
-
-        @Override
-        public String getActivationName() {
-            return name;
-        }
-
-        @Override
-        public Class<?> getEndpointClass() {
-            return Object.class;
-        }
-    }
+    private final BootstrapContext context = new PoolBootstrapContext(threads);
 
     private UsmpActivationSpec spec(int port) throws Exception {
         Path ks = dir.resolve("psk.p12");
@@ -199,14 +96,14 @@ class ActivationLifecycleTest {
     void secondActivationOnTheSameAddressAndPortFailsClearly() throws Exception {
         ra.start(context);
         int port = freePort();
-        IdleFactory first = new IdleFactory("first");
+        IdleEndpointFactory first = new IdleEndpointFactory("first");
         ra.endpointActivation(first, spec(port));
         assertTrue(listening(port));
-        ResourceException e = assertThrows(ResourceException.class, () -> ra.endpointActivation(new IdleFactory("second"), spec(port)));
+        ResourceException e = assertThrows(ResourceException.class, () -> ra.endpointActivation(new IdleEndpointFactory("second"), spec(port)));
         assertTrue(e.getMessage().contains("already listens on 127.0.0.1:" + port) && e.getMessage().contains("first"), e.getMessage());
         ra.endpointDeactivation(first, null);
         assertTrue(released(port), "deactivation closes the listener");
-        ra.endpointActivation(new IdleFactory("third"), spec(port));
+        ra.endpointActivation(new IdleEndpointFactory("third"), spec(port));
         assertTrue(listening(port), "the port can be used again");
         ra.stop();
         assertTrue(released(port), "stop closes every activation");
@@ -217,7 +114,7 @@ class ActivationLifecycleTest {
         ra.start(context);
         UsmpActivationSpec s = spec(freePort());
         s.setKeyStorePassword("not-the-password");
-        ResourceException e = assertThrows(ResourceException.class, () -> ra.endpointActivation(new IdleFactory("x"), s));
+        ResourceException e = assertThrows(ResourceException.class, () -> ra.endpointActivation(new IdleEndpointFactory("x"), s));
         assertTrue(e.getMessage().contains("keystore"), e.getMessage());
         assertTrue(!e.getMessage().contains("not-the-password"), e.getMessage());
     }

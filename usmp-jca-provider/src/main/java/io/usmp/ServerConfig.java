@@ -19,6 +19,12 @@ public final class ServerConfig {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 256;
     /** SPEC §6: handshakes in progress at once. */
     public static final int DEFAULT_MAX_CONCURRENT_HANDSHAKES = 10;
+    /** SPEC §6: one source's share of the handshake slots. */
+    public static final int DEFAULT_MAX_HANDSHAKES_PER_IP = 3;
+    /** SPEC §6: once a slot is granted, a complete HELLO must arrive within this. */
+    public static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(1);
+    /** SPEC §6: IPv6 sources are grouped by this prefix for caps, slots and lockout. */
+    public static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = EngineSettings.DEFAULT_HANDSHAKE_TIMEOUT;
     public static final Duration DEFAULT_SESSION_TIMEOUT = EngineSettings.DEFAULT_SESSION_TIMEOUT;
     /** SPEC §6: consecutive failed handshakes of an address before it is locked out. */
@@ -37,6 +43,9 @@ public final class ServerConfig {
     private final int maxConnections;
     private final int maxConnectionsPerIp;
     private final int maxConcurrentHandshakes;
+    private final int maxHandshakesPerIp;
+    private final Duration helloTimeout;
+    private final int ipv6PrefixLength;
     private final Duration handshakeTimeout;
     private final Duration sessionTimeout;
     private final int lockoutThreshold;
@@ -58,6 +67,9 @@ public final class ServerConfig {
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerIp = b.maxConnectionsPerIp;
         this.maxConcurrentHandshakes = b.maxConcurrentHandshakes;
+        this.maxHandshakesPerIp = b.maxHandshakesPerIp;
+        this.helloTimeout = b.helloTimeout;
+        this.ipv6PrefixLength = b.ipv6PrefixLength;
         this.handshakeTimeout = b.handshakeTimeout;
         this.sessionTimeout = b.sessionTimeout;
         this.lockoutThreshold = b.lockoutThreshold;
@@ -99,6 +111,18 @@ public final class ServerConfig {
 
     public int maxConcurrentHandshakes() {
         return maxConcurrentHandshakes;
+    }
+
+    public int maxHandshakesPerIp() {
+        return maxHandshakesPerIp;
+    }
+
+    public Duration helloTimeout() {
+        return helloTimeout;
+    }
+
+    public int ipv6PrefixLength() {
+        return ipv6PrefixLength;
     }
 
     public Duration handshakeTimeout() {
@@ -164,6 +188,9 @@ public final class ServerConfig {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
         private int maxConcurrentHandshakes = DEFAULT_MAX_CONCURRENT_HANDSHAKES;
+        private int maxHandshakesPerIp = DEFAULT_MAX_HANDSHAKES_PER_IP;
+        private Duration helloTimeout = DEFAULT_HELLO_TIMEOUT;
+        private int ipv6PrefixLength = DEFAULT_IPV6_PREFIX_LENGTH;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private int lockoutThreshold = DEFAULT_LOCKOUT_THRESHOLD;
@@ -195,9 +222,27 @@ public final class ServerConfig {
             return this;
         }
 
-        /** Handshakes in progress at once; further connections wait (unread) for a slot. */
+        /** Handshakes in progress at once; further connections wait (unread) for a slot, their timeout running. */
         public Builder maxConcurrentHandshakes(int n) {
             this.maxConcurrentHandshakes = checkRange("maxConcurrentHandshakes", n, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** One source's share of the handshake slots; its further connections wait even when slots are free. */
+        public Builder maxHandshakesPerIp(int n) {
+            this.maxHandshakesPerIp = checkRange("maxHandshakesPerIp", n, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Once a connection holds a handshake slot, its complete HELLO must arrive within this. */
+        public Builder helloTimeout(Duration d) {
+            this.helloTimeout = positive("helloTimeout", d);
+            return this;
+        }
+
+        /** IPv6 sources count as one per prefix of this length (caps, slots, lockout); 128 = per address. */
+        public Builder ipv6PrefixLength(int bits) {
+            this.ipv6PrefixLength = checkRange("ipv6PrefixLength", bits, 1, 128);
             return this;
         }
 
@@ -217,7 +262,7 @@ public final class ServerConfig {
         }
 
         /**
-         * From the {@code threshold}-th consecutive handshake failure of an IP, lock it out for
+         * From the {@code threshold}-th consecutive authentication failure of a source, lock it out for
          * min(maxSeconds, 2^(failures − threshold)) s; 0 disables. The table holds {@code tableSize} IPs.
          */
         public Builder lockout(int threshold, int maxSeconds, int tableSize) {

@@ -8,14 +8,20 @@ import java.util.Map;
  * A snapshot of a gateway's counters.
  *
  * @param handshakeFailures failed handshakes by reason (only reasons seen are present)
- * @param refusedConnections connections closed at once: over a limit or from a locked-out address
- * @param lockouts           times an address was locked out after consecutive failed handshakes
+ * @param refusals          connections closed at once, by cause (only causes seen are present)
+ * @param lockouts          times a source was locked out after consecutive authentication failures
  */
 public record ServerStatistics(int sessionsOpen, long handshakesSucceeded, Map<CloseReason, Long> handshakeFailures,
-                               long refusedConnections, long lockouts, long messagesReceived, long messagesSent, long bytesReceived,
+                               Map<Refusal, Long> refusals, long lockouts, long messagesReceived, long messagesSent, long bytesReceived,
                                long bytesSent, Map<CloseReason, Long> sessionsClosed) {
     public ServerStatistics {
         handshakeFailures = Map.copyOf(handshakeFailures);
+        refusals = Map.copyOf(refusals);
         sessionsClosed = Map.copyOf(sessionsClosed);
+    }
+
+    /** Connections closed at once, all causes together. */
+    public long refusedConnections() {
+        return refusals.values().stream().mapToLong(Long::longValue).sum();
     }
 }

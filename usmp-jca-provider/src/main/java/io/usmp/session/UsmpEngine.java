@@ -48,6 +48,8 @@ public final class UsmpEngine {
     private final ArrayDeque<byte[]> output = new ArrayDeque<>();
     private final ArrayDeque<EngineEvent> events = new ArrayDeque<>();
     private final long handshakeDeadline;
+    /** Server: when a complete HELLO must have arrived (set once a handshake slot is granted). */
+    private long helloDeadline = Long.MAX_VALUE;
 
     private State state = State.HANDSHAKE;
     /** The session's ciphers while established; dropped (after wiping) when the session ends. */
@@ -149,11 +151,26 @@ public final class UsmpEngine {
         }
     }
 
-    /** Runs due timers: handshake timeout, server watchdog, client keepalive. */
+    /**
+     * Server: a complete HELLO must arrive by {@code deadlineMillis} (SPEC §6: a short time once a
+     * handshake slot is granted), else the handshake ends with a timeout at the next {@link #tick}.
+     */
+    public void requireHelloBy(long deadlineMillis) {
+        helloDeadline = deadlineMillis;
+    }
+
+    private boolean awaitingHello() {
+        return !client && state == State.HANDSHAKE && deviceId() == null;
+    }
+
+    /** Runs due timers: handshake and HELLO timeouts, server watchdog, client keepalive. */
     public void tick(long nowMillis) {
         guarded(() -> {
             if (state == State.HANDSHAKE && nowMillis >= handshakeDeadline) {
                 throw new UsmpTimeoutException("handshake not completed within " + settings.handshakeTimeout().toMillis() + " ms");
+            }
+            if (awaitingHello() && nowMillis >= helloDeadline) {
+                throw new UsmpTimeoutException("no complete HELLO in time after a handshake slot was granted");
             }
             if (state != State.ESTABLISHED) {
                 return;
@@ -171,7 +188,7 @@ public final class UsmpEngine {
     public long nextDeadline() {
         switch (state) {
             case HANDSHAKE:
-                return handshakeDeadline;
+                return awaitingHello() ? Math.min(handshakeDeadline, helloDeadline) : handshakeDeadline;
             case ESTABLISHED:
                 return client ? deadline(lastTx, settings.keepalive().toMillis())
                         : deadline(lastRx, settings.sessionTimeout().toMillis());

@@ -1,29 +1,38 @@
 package io.usmp.transport;
 
+import io.usmp.Refusal;
 import io.usmp.ServerConfig;
+import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.ArrayDeque;
+import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The gateway's limits of SPEC §6: connection caps (total and per IP), concurrent handshake slots,
- * and the per-IP lockout after consecutive handshake failures (bounded table, least recently
- * touched IP evicted first).
+ * The gateway's limits of SPEC §6: connection caps (total and per source), concurrent handshake
+ * slots (total, and a per-source share so idle sockets from one address cannot hold them all), and
+ * the per-source lockout after consecutive authentication failures (bounded table, least recently
+ * touched source evicted first). A source is an IPv4 address, or an IPv6 address grouped by its
+ * leading {@code ipv6PrefixLength} bits (/64 by default), since one IPv6 subscriber holds a whole
+ * /64 and could otherwise spread over unlimited "addresses".
  */
 final class Admission {
-    enum Verdict { ADMITTED, OVER_TOTAL, OVER_PER_IP, LOCKED_OUT }
-
     private static final class Failures {
         int consecutive;
         long lockedUntil;
     }
 
+    /** A connection waiting, unread, for a handshake slot. */
+    private record Waiter(InetAddress source, Runnable resume) {
+    }
+
     private final ServerConfig config;
-    private final Map<InetAddress, Integer> perIp = new HashMap<>();
+    private final Map<InetAddress, Integer> perSource = new HashMap<>();
+    private final Map<InetAddress, Integer> slotsPerSource = new HashMap<>();
     private final LinkedHashMap<InetAddress, Failures> failures;
-    private final ArrayDeque<Runnable> waitingForSlot = new ArrayDeque<>();
+    private final LinkedHashMap<Runnable, Waiter> waitingForSlot = new LinkedHashMap<>();
     private int total;
     private int handshakes;
     private long lockouts;
@@ -40,39 +49,61 @@ final class Admission {
         };
     }
 
-    /** Counts a new connection in, or says why it must be closed at once. */
-    synchronized Verdict admit(InetAddress ip, long now) {
-        Failures f = failures.get(ip);
+    /** The source an address counts as: itself for IPv4, its configured IPv6 prefix otherwise. */
+    InetAddress source(InetAddress ip) {
+        if (!(ip instanceof Inet6Address)) {
+            return ip;
+        }
+        byte[] b = ip.getAddress();
+        int prefix = config.ipv6PrefixLength();
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            b[i] &= (byte) (0xFF00 >>> keep);
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // 16 bytes are always a valid address
+        }
+    }
+
+    /** Counts a new connection in ({@code null}), or says why it must be closed at once. */
+    synchronized Refusal admit(InetAddress ip, long now) {
+        InetAddress src = source(ip);
+        Failures f = failures.get(src);
         if (f != null && now < f.lockedUntil) {
-            return Verdict.LOCKED_OUT;
+            return Refusal.LOCKED_OUT;
         }
         if (total >= config.maxConnections()) {
-            return Verdict.OVER_TOTAL;
+            return Refusal.OVER_TOTAL;
         }
-        int n = perIp.getOrDefault(ip, 0);
+        int n = perSource.getOrDefault(src, 0);
         if (n >= config.maxConnectionsPerIp()) {
-            return Verdict.OVER_PER_IP;
+            return Refusal.OVER_PER_IP;
         }
-        perIp.put(ip, n + 1);
+        perSource.put(src, n + 1);
         total++;
-        return Verdict.ADMITTED;
+        return null;
     }
 
     synchronized void release(InetAddress ip) {
         total--;
-        perIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+        perSource.computeIfPresent(source(ip), (k, n) -> n <= 1 ? null : n - 1);
     }
 
     synchronized void handshakeSucceeded(InetAddress ip) {
-        failures.remove(ip);
+        failures.remove(source(ip));
     }
 
-    /** From the threshold-th consecutive failure: locked for min(max, 2^(failures − threshold)) s. */
-    synchronized void handshakeFailed(InetAddress ip, long now) {
+    /**
+     * An authentication failure (bad MAC, unknown device): from the threshold-th consecutive one,
+     * the source is locked for min(max, 2^(failures − threshold)) s. Nothing else counts (SPEC §6).
+     */
+    synchronized void authenticationFailed(InetAddress ip, long now) {
         if (config.lockoutThreshold() == 0) {
             return;
         }
-        Failures f = failures.computeIfAbsent(ip, k -> new Failures());
+        Failures f = failures.computeIfAbsent(source(ip), k -> new Failures());
         f.consecutive++;
         int over = f.consecutive - config.lockoutThreshold();
         if (over >= 0) {
@@ -82,33 +113,63 @@ final class Admission {
         }
     }
 
-    /** Times an address was locked out (a failure at or past the threshold). */
+    /** Times a source was locked out (a failure at or past the threshold). */
     synchronized long lockouts() {
         return lockouts;
     }
 
-    /** Takes a handshake slot, or queues {@code resume} to run when one is handed over. */
-    synchronized boolean acquireSlot(Runnable resume) {
-        if (handshakes < config.maxConcurrentHandshakes()) {
-            handshakes++;
+    /**
+     * Takes a handshake slot for a connection from {@code ip}, or queues {@code resume} to run
+     * when one is handed over: a slot is free and the source holds fewer than its share.
+     */
+    synchronized boolean acquireSlot(InetAddress ip, Runnable resume) {
+        InetAddress src = source(ip);
+        if (handshakes < config.maxConcurrentHandshakes() && slotsOf(src) < config.maxHandshakesPerIp()) {
+            take(src);
             return true;
         }
-        waitingForSlot.add(resume);
+        waitingForSlot.put(resume, new Waiter(src, resume));
         return false;
     }
 
-    /** Hands the slot to the next waiting connection, or frees it. */
-    void releaseSlot() {
+    /** Frees the slot of a connection from {@code ip} and hands slots to waiters that may take them. */
+    void releaseSlot(InetAddress ip) {
         Runnable next;
         synchronized (this) {
-            next = waitingForSlot.poll();
-            if (next == null) {
-                handshakes--;
-            }
+            InetAddress src = source(ip);
+            handshakes--;
+            slotsPerSource.computeIfPresent(src, (k, n) -> n <= 1 ? null : n - 1);
+            next = nextWaiter();
         }
+        // Outside the lock: a resumed connection may release at once (it closed while waiting).
         if (next != null) {
             next.run();
         }
+    }
+
+    /** The first waiter, in arrival order, whose source is under its share, with its slot taken. */
+    private Runnable nextWaiter() {
+        if (handshakes >= config.maxConcurrentHandshakes()) {
+            return null;
+        }
+        for (Iterator<Waiter> it = waitingForSlot.values().iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (slotsOf(w.source()) < config.maxHandshakesPerIp()) {
+                it.remove();
+                take(w.source());
+                return w.resume();
+            }
+        }
+        return null;
+    }
+
+    private int slotsOf(InetAddress src) {
+        return slotsPerSource.getOrDefault(src, 0);
+    }
+
+    private void take(InetAddress src) {
+        handshakes++;
+        slotsPerSource.merge(src, 1, Integer::sum);
     }
 
     /** A connection that never got a slot went away. */

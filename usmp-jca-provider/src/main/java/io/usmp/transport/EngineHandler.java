@@ -151,6 +151,14 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         return done;
     }
 
+    /** Server: a complete HELLO must arrive by {@code deadlineMillis}; safe from any thread. */
+    void requireHelloBy(long deadlineMillis) {
+        onLoop(() -> {
+            engine.requireHelloBy(deadlineMillis);
+            pump(null);
+        });
+    }
+
     /** Orderly close from any thread: BYE, then the connection closes. */
     void close() {
         onLoop(() -> {

@@ -9,6 +9,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.DeviceId;
 import io.usmp.ServerConfig;
+import io.usmp.Refusal;
 import io.usmp.ServerListener;
 import io.usmp.ServerStatistics;
 import io.usmp.UsmpServer;
@@ -24,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,7 @@ final class TcpGateway implements UsmpServer {
 
     private final ServerConfig config;
     private final ServerListener listener;
+    /** Protocol time (engines, admission); real waits (bind retry, close grace) use {@link Clock#SYSTEM}. */
     private final Clock clock;
     private final EngineSettings settings;
     private final Admission admission;
@@ -54,9 +57,10 @@ final class TcpGateway implements UsmpServer {
     /** Sessions whose onClosed has not yet been delivered; notified when one finishes. */
     private final Set<GatewaySession> undelivered = ConcurrentHashMap.newKeySet();
     private final LongAdder handshakesOk = new LongAdder();
-    private final Map<CloseReason, LongAdder> handshakeFailures = counters();
-    private final Map<CloseReason, LongAdder> sessionsClosed = counters();
-    private final LongAdder refused = new LongAdder();
+    private final Map<CloseReason, LongAdder> handshakeFailures = counters(CloseReason.class);
+    private final Map<CloseReason, LongAdder> sessionsClosed = counters(CloseReason.class);
+    private final Map<Refusal, LongAdder> refusals = counters(Refusal.class);
+    private final RefusalLog refusalLog = new RefusalLog();
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
@@ -88,10 +92,10 @@ final class TcpGateway implements UsmpServer {
         this.delivery = new DeliveryScheduler<>(executor, config.maxConcurrentDeliveries(), config.deliveryTurn());
     }
 
-    private static Map<CloseReason, LongAdder> counters() {
-        Map<CloseReason, LongAdder> m = new EnumMap<>(CloseReason.class);
-        for (CloseReason r : CloseReason.values()) {
-            m.put(r, new LongAdder());
+    private static <E extends Enum<E>> Map<E, LongAdder> counters(Class<E> type) {
+        Map<E, LongAdder> m = new EnumMap<>(type);
+        for (E e : type.getEnumConstants()) {
+            m.put(e, new LongAdder());
         }
         return m;
     }
@@ -123,13 +127,13 @@ final class TcpGateway implements UsmpServer {
                 });
         // A listener closed a moment ago (a redeploy) keeps its port until its selector runs again:
         // NIO defers the close of a registered channel. Retry "address in use" briefly.
-        long deadline = clock.millis() + BIND_RETRY_MILLIS;
+        long deadline = Clock.SYSTEM.millis() + BIND_RETRY_MILLIS;
         while (true) {
             try {
                 serverChannel = b.bind(config.bindHost(), config.port()).syncUninterruptibly().channel();
                 break;
             } catch (Exception e) { // Netty rethrows the checked BindException undeclared
-                if (!(e instanceof java.net.BindException) || config.port() == 0 || clock.millis() >= deadline) {
+                if (!(e instanceof java.net.BindException) || config.port() == 0 || Clock.SYSTEM.millis() >= deadline) {
                     throw new IOException("cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
                 }
                 try {
@@ -146,10 +150,11 @@ final class TcpGateway implements UsmpServer {
     private void accept(SocketChannel ch) {
         InetSocketAddress remote = ch.remoteAddress();
         InetAddress ip = remote.getAddress();
-        Admission.Verdict verdict = closing ? Admission.Verdict.OVER_TOTAL : admission.admit(ip, clock.millis());
-        if (verdict != Admission.Verdict.ADMITTED) {
-            refused.increment();
-            LOG.log(Level.DEBUG, "refused connection from {0}: {1}", remote, verdict);
+        long now = clock.millis();
+        Refusal refusal = closing ? Refusal.SHUTTING_DOWN : admission.admit(ip, now);
+        if (refusal != null) {
+            refusals.get(refusal).increment();
+            refusalLog.refused(ip, refusal, now);
             ch.close();
             return;
         }
@@ -161,7 +166,7 @@ final class TcpGateway implements UsmpServer {
             channels.remove(ch);
             admission.release(ip);
         });
-        if (admission.acquireSlot(conn.resume)) {
+        if (admission.acquireSlot(ip, conn.resume)) {
             conn.slotGranted();
         }
     }
@@ -185,10 +190,11 @@ final class TcpGateway implements UsmpServer {
         void slotGranted() {
             ch.eventLoop().execute(() -> {
                 if (!ch.isOpen()) {
-                    admission.releaseSlot();
+                    admission.releaseSlot(remote.getAddress());
                     return;
                 }
                 holdsSlot = true;
+                handler.requireHelloBy(clock.millis() + config.helloTimeout().toMillis());
                 ch.config().setAutoRead(true);
             });
         }
@@ -196,7 +202,7 @@ final class TcpGateway implements UsmpServer {
         private void releaseSlot() {
             if (holdsSlot) {
                 holdsSlot = false;
-                admission.releaseSlot();
+                admission.releaseSlot(remote.getAddress());
             } else {
                 admission.cancelWaiting(resume);
             }
@@ -237,7 +243,10 @@ final class TcpGateway implements UsmpServer {
             if (session == null) {
                 releaseSlot();
                 handshakeFailures.get(e.reason()).increment();
-                admission.handshakeFailed(remote.getAddress(), clock.millis());
+                if (e.reason() == CloseReason.AUTH) {
+                    // SPEC §6: only a bad MAC or an unknown device counts toward the lockout.
+                    admission.authenticationFailed(remote.getAddress(), clock.millis());
+                }
                 DeviceId device = h.engine().deviceId();
                 LOG.log(Level.WARNING, "handshake failed remote={0} device={1} reason={2}", remote,
                         device == null ? "-" : device, e.reason().kind());
@@ -273,12 +282,12 @@ final class TcpGateway implements UsmpServer {
 
     @Override
     public ServerStatistics statistics() {
-        return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), refused.sum(),
+        return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), snapshot(refusals),
                 admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed));
     }
 
-    private static Map<CloseReason, Long> snapshot(Map<CloseReason, LongAdder> counters) {
-        Map<CloseReason, Long> m = new EnumMap<>(CloseReason.class);
+    private static <E extends Enum<E>> Map<E, Long> snapshot(Map<E, LongAdder> counters) {
+        Map<E, Long> m = new HashMap<>();
         counters.forEach((r, n) -> {
             long v = n.sum();
             if (v > 0) {
@@ -294,18 +303,18 @@ final class TcpGateway implements UsmpServer {
             return;
         }
         closing = true;
-        long deadline = clock.millis() + Math.max(0, graceMillis);
+        long deadline = Clock.SYSTEM.millis() + Math.max(0, graceMillis);
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(graceMillis);
         }
         List.copyOf(sessions.values()).forEach(GatewaySession::close);
         try {
-            awaitListenerIdle(Math.max(0, deadline - clock.millis()));
+            awaitListenerIdle(Math.max(0, deadline - Clock.SYSTEM.millis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         for (Channel ch : List.copyOf(channels.keySet())) {
-            ch.close().awaitUninterruptibly(Math.max(1, deadline - clock.millis()));
+            ch.close().awaitUninterruptibly(Math.max(1, deadline - Clock.SYSTEM.millis()));
         }
         releaseResources();
         LOG.log(Level.INFO, "USMP gateway closed");
@@ -313,10 +322,10 @@ final class TcpGateway implements UsmpServer {
 
     @Override
     public boolean awaitListenerIdle(long timeoutMillis) throws InterruptedException {
-        long deadline = clock.millis() + timeoutMillis;
+        long deadline = Clock.SYSTEM.millis() + timeoutMillis;
         synchronized (undelivered) {
             while (!undelivered.isEmpty()) {
-                long left = deadline - clock.millis();
+                long left = deadline - Clock.SYSTEM.millis();
                 if (left <= 0) {
                     return false;
                 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.ServerConfig;
 import io.usmp.protocol.PskResolver;
-import io.usmp.transport.Admission.Verdict;
+import io.usmp.Refusal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
  * tests in {@link TcpLimitsTest} only check that the gateway consults these decisions.
  */
 class AdmissionTest {
+    /** What admit returns for an admitted connection. */
+    private static final Refusal ADMITTED = null;
     private static final long T0 = 7_000_000L;
     private static final InetAddress A = ip(1);
     private static final InetAddress B = ip(2);
@@ -41,12 +43,12 @@ class AdmissionTest {
 
     /** Admitted at {@code now}; the connection is released again so caps never interfere. */
     private static boolean admittedAt(Admission a, InetAddress ip, long now) {
-        Verdict v = a.admit(ip, now);
-        if (v == Verdict.ADMITTED) {
+        Refusal v = a.admit(ip, now);
+        if (v == ADMITTED) {
             a.release(ip);
             return true;
         }
-        assertEquals(Verdict.LOCKED_OUT, v, "only a lockout can refuse here");
+        assertEquals(Refusal.LOCKED_OUT, v, "only a lockout can refuse here");
         return false;
     }
 
@@ -63,41 +65,41 @@ class AdmissionTest {
     @Test
     void totalAndPerIpCapsAreReleasedWithTheirConnections() {
         Admission a = new Admission(config().maxConnections(3, 2).build());
-        assertEquals(Verdict.ADMITTED, a.admit(A, T0));
-        assertEquals(Verdict.ADMITTED, a.admit(A, T0));
-        assertEquals(Verdict.OVER_PER_IP, a.admit(A, T0));
-        assertEquals(Verdict.ADMITTED, a.admit(B, T0));
-        assertEquals(Verdict.OVER_TOTAL, a.admit(C, T0));
-        assertEquals(Verdict.OVER_TOTAL, a.admit(A, T0), "total is checked first");
+        assertEquals(ADMITTED, a.admit(A, T0));
+        assertEquals(ADMITTED, a.admit(A, T0));
+        assertEquals(Refusal.OVER_PER_IP, a.admit(A, T0));
+        assertEquals(ADMITTED, a.admit(B, T0));
+        assertEquals(Refusal.OVER_TOTAL, a.admit(C, T0));
+        assertEquals(Refusal.OVER_TOTAL, a.admit(A, T0), "total is checked first");
 
         // refusals took nothing: one release makes room for exactly one more
         a.release(B);
-        assertEquals(Verdict.OVER_PER_IP, a.admit(A, T0), "A still holds its two");
-        assertEquals(Verdict.ADMITTED, a.admit(C, T0));
-        assertEquals(Verdict.OVER_TOTAL, a.admit(B, T0));
+        assertEquals(Refusal.OVER_PER_IP, a.admit(A, T0), "A still holds its two");
+        assertEquals(ADMITTED, a.admit(C, T0));
+        assertEquals(Refusal.OVER_TOTAL, a.admit(B, T0));
 
         a.release(A);
-        assertEquals(Verdict.ADMITTED, a.admit(A, T0), "A's per-IP count went down with the release");
-        assertEquals(Verdict.OVER_TOTAL, a.admit(B, T0));
+        assertEquals(ADMITTED, a.admit(A, T0), "A's per-IP count went down with the release");
+        assertEquals(Refusal.OVER_TOTAL, a.admit(B, T0));
         a.release(A);
         a.release(A);
         a.release(C);
         for (InetAddress ip : new InetAddress[] {A, A, B}) {
-            assertEquals(Verdict.ADMITTED, a.admit(ip, T0));
+            assertEquals(ADMITTED, a.admit(ip, T0));
         }
-        assertEquals(Verdict.OVER_TOTAL, a.admit(C, T0));
+        assertEquals(Refusal.OVER_TOTAL, a.admit(C, T0));
     }
 
     @Test
     void perIpCapIsPerAddress() {
         Admission a = new Admission(config().maxConnections(100, 1).build());
-        assertEquals(Verdict.ADMITTED, a.admit(A, T0));
-        assertEquals(Verdict.OVER_PER_IP, a.admit(A, T0));
-        assertEquals(Verdict.ADMITTED, a.admit(B, T0));
-        assertEquals(Verdict.ADMITTED, a.admit(C, T0));
+        assertEquals(ADMITTED, a.admit(A, T0));
+        assertEquals(Refusal.OVER_PER_IP, a.admit(A, T0));
+        assertEquals(ADMITTED, a.admit(B, T0));
+        assertEquals(ADMITTED, a.admit(C, T0));
         a.release(A);
-        assertEquals(Verdict.ADMITTED, a.admit(A, T0));
-        assertEquals(Verdict.OVER_PER_IP, a.admit(B, T0));
+        assertEquals(ADMITTED, a.admit(A, T0));
+        assertEquals(Refusal.OVER_PER_IP, a.admit(B, T0));
     }
 
     // ---------------------------------------------------------------- lockout
@@ -105,12 +107,12 @@ class AdmissionTest {
     @Test
     void lockoutStartsAtTheThresholdthFailureForOneSecondWithExactEdges() {
         Admission a = lockout(3, 60, 16);
-        a.handshakeFailed(A, T0);
-        a.handshakeFailed(A, T0 + 10);
+        a.authenticationFailed(A, T0);
+        a.authenticationFailed(A, T0 + 10);
         assertTrue(admittedAt(a, A, T0 + 11), "two failures are below the threshold of 3");
         assertEquals(0, a.lockouts());
 
-        a.handshakeFailed(A, T0 + 100);
+        a.authenticationFailed(A, T0 + 100);
         assertEquals(1, a.lockouts());
         assertLockedUntil(a, A, T0 + 100, T0 + 100 + 1_000);
         assertTrue(admittedAt(a, B, T0 + 100), "other addresses are not affected");
@@ -121,12 +123,12 @@ class AdmissionTest {
         Admission a = lockout(5, 60, 16);
         long now = T0;
         for (int i = 0; i < 4; i++) {
-            a.handshakeFailed(A, now++);
+            a.authenticationFailed(A, now++);
         }
         assertTrue(admittedAt(a, A, now));
         long[] seconds = {1, 2, 4, 8, 16, 32, 60, 60, 60};
         for (int i = 0; i < seconds.length; i++) {
-            a.handshakeFailed(A, now);
+            a.authenticationFailed(A, now);
             long until = now + seconds[i] * 1_000;
             assertLockedUntil(a, A, now, until);
             assertEquals(i + 1, a.lockouts(), "one lockout per failure at or past the threshold");
@@ -139,7 +141,7 @@ class AdmissionTest {
         Admission a = lockout(1, 86_400, 16);
         long now = T0;
         for (int failure = 1; failure <= 70; failure++) {
-            a.handshakeFailed(A, now);
+            a.authenticationFailed(A, now);
             long expected = Math.min(86_400L, 1L << Math.min(failure - 1, 40)) * 1_000;
             assertFalse(admittedAt(a, A, now + expected - 1), "failure " + failure);
             assertTrue(admittedAt(a, A, now + expected), "failure " + failure);
@@ -151,55 +153,55 @@ class AdmissionTest {
     @Test
     void successResetsTheCount() {
         Admission a = lockout(3, 60, 16);
-        a.handshakeFailed(A, T0);
-        a.handshakeFailed(A, T0 + 1);
+        a.authenticationFailed(A, T0);
+        a.authenticationFailed(A, T0 + 1);
         a.handshakeSucceeded(A);
-        a.handshakeFailed(A, T0 + 2);
-        a.handshakeFailed(A, T0 + 3);
+        a.authenticationFailed(A, T0 + 2);
+        a.authenticationFailed(A, T0 + 3);
         assertTrue(admittedAt(a, A, T0 + 4), "2 + 2 failures with a success between: no lockout");
         assertEquals(0, a.lockouts());
-        a.handshakeFailed(A, T0 + 5);
+        a.authenticationFailed(A, T0 + 5);
         assertLockedUntil(a, A, T0 + 5, T0 + 5 + 1_000);
 
         // after a lockout, a success starts over at the threshold's 1 s
         a.handshakeSucceeded(A);
-        a.handshakeFailed(A, T0 + 10_000);
-        a.handshakeFailed(A, T0 + 10_001);
+        a.authenticationFailed(A, T0 + 10_000);
+        a.authenticationFailed(A, T0 + 10_001);
         assertTrue(admittedAt(a, A, T0 + 10_002));
-        a.handshakeFailed(A, T0 + 10_002);
+        a.authenticationFailed(A, T0 + 10_002);
         assertLockedUntil(a, A, T0 + 10_002, T0 + 11_002);
     }
 
     @Test
     void aConnectionRefusedDuringALockoutIsNotAFailure() {
         Admission a = lockout(2, 60, 16);
-        a.handshakeFailed(A, T0);
-        a.handshakeFailed(A, T0);
+        a.authenticationFailed(A, T0);
+        a.authenticationFailed(A, T0);
         for (long t = T0; t < T0 + 1_000; t += 100) {
-            assertEquals(Verdict.LOCKED_OUT, a.admit(A, t), "a device retrying every 100 ms");
+            assertEquals(Refusal.LOCKED_OUT, a.admit(A, t), "a device retrying every 100 ms");
         }
         assertEquals(1, a.lockouts(), "refusals are not lockouts");
-        assertEquals(Verdict.ADMITTED, a.admit(A, T0 + 1_000));
+        assertEquals(ADMITTED, a.admit(A, T0 + 1_000));
         a.release(A);
         // the next real failure is the 3rd, not the 13th: 2 s
-        a.handshakeFailed(A, T0 + 2_000);
+        a.authenticationFailed(A, T0 + 2_000);
         assertLockedUntil(a, A, T0 + 2_000, T0 + 4_000);
     }
 
     @Test
     void lockedOutComesBeforeTheCaps() {
         Admission a = new Admission(config().maxConnections(1, 1).lockout(1, 60, 16).build());
-        assertEquals(Verdict.ADMITTED, a.admit(B, T0));
-        a.handshakeFailed(A, T0);
-        assertEquals(Verdict.LOCKED_OUT, a.admit(A, T0 + 1));
-        assertEquals(Verdict.OVER_TOTAL, a.admit(A, T0 + 1_000), "lockout over, caps apply");
+        assertEquals(ADMITTED, a.admit(B, T0));
+        a.authenticationFailed(A, T0);
+        assertEquals(Refusal.LOCKED_OUT, a.admit(A, T0 + 1));
+        assertEquals(Refusal.OVER_TOTAL, a.admit(A, T0 + 1_000), "lockout over, caps apply");
     }
 
     @Test
     void thresholdZeroDisablesTheLockout() {
         Admission a = lockout(0, 60, 16);
         for (int i = 0; i < 100; i++) {
-            a.handshakeFailed(A, T0 + i);
+            a.authenticationFailed(A, T0 + i);
         }
         assertTrue(admittedAt(a, A, T0 + 100));
         assertEquals(0, a.lockouts());
@@ -208,14 +210,14 @@ class AdmissionTest {
     @Test
     void boundedTableEvictsTheLeastRecentlyTouchedAddress() {
         Admission a = lockout(2, 60, 2);
-        a.handshakeFailed(A, T0);
-        a.handshakeFailed(B, T0);
+        a.authenticationFailed(A, T0);
+        a.authenticationFailed(B, T0);
         assertTrue(admittedAt(a, A, T0 + 1), "touches A: B is now the least recently touched");
-        a.handshakeFailed(C, T0 + 2); // a third entry: B is evicted
+        a.authenticationFailed(C, T0 + 2); // a third entry: B is evicted
 
-        a.handshakeFailed(A, T0 + 3);
+        a.authenticationFailed(A, T0 + 3);
         assertFalse(admittedAt(a, A, T0 + 4), "A kept its count: its second failure locks it");
-        a.handshakeFailed(B, T0 + 3);
+        a.authenticationFailed(B, T0 + 3);
         assertTrue(admittedAt(a, B, T0 + 4), "B's count was forgotten: this is its first failure again");
         assertEquals(1, a.lockouts());
     }
@@ -223,11 +225,11 @@ class AdmissionTest {
     @Test
     void evictionCanEndALockoutEarlyButTheTableStaysBounded() {
         Admission a = lockout(1, 60, 2);
-        a.handshakeFailed(A, T0);
-        a.handshakeFailed(B, T0);
+        a.authenticationFailed(A, T0);
+        a.authenticationFailed(B, T0);
         assertFalse(admittedAt(a, A, T0 + 1));
         assertFalse(admittedAt(a, B, T0 + 1)); // B touched last: A is the eldest
-        a.handshakeFailed(C, T0 + 1);
+        a.authenticationFailed(C, T0 + 1);
         assertTrue(admittedAt(a, A, T0 + 2), "A's entry was evicted");
         assertFalse(admittedAt(a, B, T0 + 2));
         assertFalse(admittedAt(a, C, T0 + 2));
@@ -243,47 +245,47 @@ class AdmissionTest {
     void slotsAreHandedToWaitersInArrivalOrder() {
         Admission a = new Admission(config().maxConcurrentHandshakes(2).build());
         List<String> ran = new ArrayList<>();
-        assertTrue(a.acquireSlot(record(ran, "1")));
-        assertTrue(a.acquireSlot(record(ran, "2")));
-        assertFalse(a.acquireSlot(record(ran, "3")));
-        assertFalse(a.acquireSlot(record(ran, "4")));
-        assertFalse(a.acquireSlot(record(ran, "5")));
+        assertTrue(a.acquireSlot(A, record(ran, "1")));
+        assertTrue(a.acquireSlot(A, record(ran, "2")));
+        assertFalse(a.acquireSlot(A, record(ran, "3")));
+        assertFalse(a.acquireSlot(A, record(ran, "4")));
+        assertFalse(a.acquireSlot(A, record(ran, "5")));
         assertEquals(List.of(), ran, "a granted slot is returned, not run");
 
-        a.releaseSlot();
+        a.releaseSlot(A);
         assertEquals(List.of("3"), ran, "handed over, not freed");
-        a.releaseSlot();
-        a.releaseSlot();
+        a.releaseSlot(A);
+        a.releaseSlot(A);
         assertEquals(List.of("3", "4", "5"), ran);
-        assertFalse(a.acquireSlot(record(ran, "6")), "all slots still taken by the handed-over connections");
-        a.releaseSlot();
+        assertFalse(a.acquireSlot(A, record(ran, "6")), "all slots still taken by the handed-over connections");
+        a.releaseSlot(A);
         assertEquals(List.of("3", "4", "5", "6"), ran);
 
         // nobody waits now: a release frees a slot, the other one stays held
-        a.releaseSlot();
-        assertTrue(a.acquireSlot(record(ran, "7")));
-        assertFalse(a.acquireSlot(record(ran, "8")), "the other slot is still held");
-        a.releaseSlot();
-        a.releaseSlot();
+        a.releaseSlot(A);
+        assertTrue(a.acquireSlot(A, record(ran, "7")));
+        assertFalse(a.acquireSlot(A, record(ran, "8")), "the other slot is still held");
+        a.releaseSlot(A);
+        a.releaseSlot(A);
         assertEquals(List.of("3", "4", "5", "6", "8"), ran);
-        assertTrue(a.acquireSlot(record(ran, "9")), "one slot was freed");
-        assertFalse(a.acquireSlot(record(ran, "10")), "and only one");
+        assertTrue(a.acquireSlot(A, record(ran, "9")), "one slot was freed");
+        assertFalse(a.acquireSlot(A, record(ran, "10")), "and only one");
     }
 
     @Test
     void aCancelledWaiterIsSkipped() {
         Admission a = new Admission(config().maxConcurrentHandshakes(1).build());
         List<String> ran = new ArrayList<>();
-        assertTrue(a.acquireSlot(record(ran, "holder")));
+        assertTrue(a.acquireSlot(A, record(ran, "holder")));
         Runnable gone = record(ran, "gone");
-        assertFalse(a.acquireSlot(gone));
-        assertFalse(a.acquireSlot(record(ran, "next")));
+        assertFalse(a.acquireSlot(A, gone));
+        assertFalse(a.acquireSlot(A, record(ran, "next")));
         a.cancelWaiting(gone);
         a.cancelWaiting(gone); // idempotent
-        a.releaseSlot();
+        a.releaseSlot(A);
         assertEquals(List.of("next"), ran);
-        a.releaseSlot();
-        assertTrue(a.acquireSlot(record(ran, "free")), "the cancelled waiter did not keep a slot");
+        a.releaseSlot(A);
+        assertTrue(a.acquireSlot(A, record(ran, "free")), "the cancelled waiter did not keep a slot");
         assertEquals(List.of("next"), ran);
     }
 
@@ -292,14 +294,75 @@ class AdmissionTest {
         // releaseSlot runs the waiter outside the lock: a connection already gone gives the slot back
         Admission a = new Admission(config().maxConcurrentHandshakes(1).build());
         List<String> ran = new ArrayList<>();
-        assertTrue(a.acquireSlot(record(ran, "holder")));
-        assertFalse(a.acquireSlot(() -> {
+        assertTrue(a.acquireSlot(A, record(ran, "holder")));
+        assertFalse(a.acquireSlot(A, () -> {
             ran.add("closed-before-resume");
-            a.releaseSlot();
+            a.releaseSlot(A);
         }));
-        assertFalse(a.acquireSlot(record(ran, "third")));
-        a.releaseSlot();
+        assertFalse(a.acquireSlot(A, record(ran, "third")));
+        a.releaseSlot(A);
         assertEquals(List.of("closed-before-resume", "third"), ran);
-        assertFalse(a.acquireSlot(record(ran, "fourth")), "'third' holds the only slot");
+        assertFalse(a.acquireSlot(A, record(ran, "fourth")), "'third' holds the only slot");
+    }
+
+    private static InetAddress v6(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void oneSourceHoldsAtMostItsShareOfTheHandshakeSlots() {
+        Admission a = new Admission(config().maxConcurrentHandshakes(10).maxHandshakesPerIp(3).build());
+        List<String> ran = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            assertTrue(a.acquireSlot(A, record(ran, "a" + i)));
+        }
+        assertFalse(a.acquireSlot(A, record(ran, "a3")), "a fourth idle socket from A waits although 7 slots are free");
+        assertTrue(a.acquireSlot(B, record(ran, "b0")), "B still gets a slot at once");
+        a.releaseSlot(B);
+        assertEquals(List.of(), ran, "B's slot is not A's to take: A is at its share");
+        a.releaseSlot(A);
+        assertEquals(List.of("a3"), ran, "A's own release lets its waiter in");
+    }
+
+    @Test
+    void aFreedSlotGoesToTheFirstWaiterUnderItsShare() {
+        Admission a = new Admission(config().maxConcurrentHandshakes(2).maxHandshakesPerIp(1).build());
+        List<String> ran = new ArrayList<>();
+        assertTrue(a.acquireSlot(A, record(ran, "a0")));
+        assertTrue(a.acquireSlot(B, record(ran, "b0")));
+        assertFalse(a.acquireSlot(A, record(ran, "a1")));
+        assertFalse(a.acquireSlot(C, record(ran, "c0")));
+        a.releaseSlot(B);
+        assertEquals(List.of("c0"), ran, "a1 arrived first but A is at its share; C is not");
+        a.releaseSlot(A);
+        assertEquals(List.of("c0", "a1"), ran);
+    }
+
+    @Test
+    void ipv6SourcesAreGroupedByTheirSlash64() {
+        Admission a = new Admission(config().maxConnections(100, 2).lockout(1, 60, 16).build());
+        InetAddress one = v6("2001:db8:1:2::1");
+        InetAddress other = v6("2001:db8:1:2:ffff:ffff:ffff:fffe");
+        InetAddress neighbour = v6("2001:db8:1:3::1");
+        assertEquals(ADMITTED, a.admit(one, T0));
+        assertEquals(ADMITTED, a.admit(other, T0));
+        assertEquals(Refusal.OVER_PER_IP, a.admit(v6("2001:db8:1:2::abcd"), T0), "a third address of the same /64");
+        assertEquals(ADMITTED, a.admit(neighbour, T0), "the next /64 is another source");
+        a.authenticationFailed(other, T0);
+        assertEquals(Refusal.LOCKED_OUT, a.admit(v6("2001:db8:1:2::99"), T0 + 1), "the lockout covers the whole /64");
+        assertEquals(ADMITTED, a.admit(neighbour, T0 + 1));
+    }
+
+    @Test
+    void theIpv6PrefixIsConfigurableAndIpv4IsPerAddress() {
+        Admission perAddress = new Admission(config().ipv6PrefixLength(128).build());
+        assertEquals(v6("2001:db8::1"), perAddress.source(v6("2001:db8::1")));
+        Admission by48 = new Admission(config().ipv6PrefixLength(48).build());
+        assertEquals(v6("2001:db8:1::"), by48.source(v6("2001:db8:1:2:3:4:5:6")));
+        assertEquals(A, by48.source(A));
     }
 }

@@ -60,6 +60,11 @@ final class Loopback implements AutoCloseable {
         return add(RawDevice.connect(server.localAddress()));
     }
 
+    /** A raw device connecting from {@code source} (an address in 127.0.0.0/8). */
+    RawDevice raw(UsmpServer server, String source) throws IOException {
+        return add(RawDevice.connect(server.localAddress(), source));
+    }
+
     /** Closes everything opened, newest first. */
     @Override
     public void close() {

@@ -57,8 +57,14 @@ final class RawDevice implements AutoCloseable {
     }
 
     static RawDevice connect(InetSocketAddress server) throws IOException {
+        return connect(server, "127.0.0.1");
+    }
+
+    /** Connects from {@code source}, an address in 127.0.0.0/8, so tests can act as several hosts. */
+    static RawDevice connect(InetSocketAddress server, String source) throws IOException {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
+        s.bind(new InetSocketAddress(source, 0));
         s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), (int) Loopback.WAIT.toMillis());
         return new RawDevice(s);
     }

@@ -170,4 +170,32 @@ class TcpLimitsTest {
         assertEquals(3, order.size(), () -> "order " + order);
         assertTrue(order.indexOf("session") > 0, () -> "order " + order);
     }
+
+    /**
+     * SPEC §6 as refined: ten idle sockets from one address hold only that address's share of the
+     * handshake slots, lose them after the HELLO timeout, and are not counted as failures, so a
+     * device on another address is never starved and nobody is locked out.
+     */
+    @Test
+    void idleSocketsFromOneSourceNeitherStarveNorLockOutAnother() throws Exception {
+        UsmpServer server = loopback.start(Loopback.config().maxConcurrentHandshakes(10).maxHandshakesPerIp(3)
+                .helloTimeout(Duration.ofMillis(300)).lockout(2, 60, 16), recorder);
+        List<RawDevice> idle = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            idle.add(loopback.raw(server, "127.0.0.2"));
+        }
+        RawDevice device = loopback.raw(server, "127.0.0.3");
+        device.handshake(DEVICE, Loopback.PSK);
+        for (RawDevice r : idle) {
+            assertEquals(0, r.readUntilClosed(Loopback.WAIT).length, "closed without a byte, after the HELLO timeout");
+        }
+        Loopback.await("ten HELLO timeouts", () -> count(server.statistics().handshakeFailures(), CloseReason.TIMEOUT) == 10,
+                () -> String.valueOf(server.statistics()));
+        ServerStatistics s = server.statistics();
+        assertEquals(0, s.lockouts(), "no HELLO, no authentication failure: nothing counts toward the lockout");
+        assertEquals(0, s.refusedConnections());
+        RawDevice later = loopback.raw(server, "127.0.0.2");
+        later.handshake(DEVICE, Loopback.PSK);
+        assertEquals(2, server.statistics().handshakesSucceeded(), "127.0.0.2 is not locked out");
+    }
 }

@@ -92,6 +92,13 @@ final class ActivationStats implements ActivationStatsMXBean {
     }
 
     @Override
+    public Map<String, Long> getRefusedByCause() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        gateway.get().refusals().forEach((cause, n) -> m.put(cause.kind(), n));
+        return m;
+    }
+
+    @Override
     public long getLockouts() {
         return gateway.get().lockouts();
     }

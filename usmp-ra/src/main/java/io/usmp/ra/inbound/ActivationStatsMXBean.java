@@ -18,6 +18,9 @@ public interface ActivationStatsMXBean {
 
     long getRefusedConnections();
 
+    /** Refused connections by cause (over_total, over_per_ip, locked_out, shutting_down). */
+    Map<String, Long> getRefusedByCause();
+
     /** Times an address was locked out after consecutive failed handshakes (SPEC §6). */
     long getLockouts();
 

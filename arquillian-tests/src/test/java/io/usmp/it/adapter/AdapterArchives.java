@@ -37,7 +37,8 @@ final class AdapterArchives {
     static EnterpriseArchive ear(Map<String, String> overrides) throws Exception {
         ResourceAdapterArchive rar = rar();
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
-                .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class, BytePattern.class)
+                .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class, BytePattern.class,
+                        Gate.class)
                 .addAsManifestResource(new StringAsset(jbossEjbXml("TestMdb", overrides)), "jboss-ejb3.xml");
         WebArchive war = ShrinkWrap.create(WebArchive.class, APP + "-web.war").addClass(ControlServlet.class);
         return ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear")

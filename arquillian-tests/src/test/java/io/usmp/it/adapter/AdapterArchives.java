@@ -33,7 +33,7 @@ final class AdapterArchives {
         return ear(Map.of());
     }
 
-    /** The EAR with some activation properties replaced. */
+    /** The EAR with some activation properties replaced or added. */
     static EnterpriseArchive ear(Map<String, String> overrides) throws Exception {
         ResourceAdapterArchive rar = rar();
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
@@ -64,12 +64,14 @@ final class AdapterArchives {
             {"shutdownGraceMillis", "2000"},
             {"deliverSessionEvents", "true"},
         };
+        Map<String, String> values = new java.util.LinkedHashMap<>();
         for (String[] kv : config) {
-            props.append("<activation-config-property><activation-config-property-name>").append(kv[0])
-                    .append("</activation-config-property-name><activation-config-property-value>")
-                    .append(overrides.getOrDefault(kv[0], kv[1]))
-                    .append("</activation-config-property-value></activation-config-property>\n");
+            values.put(kv[0], kv[1]);
         }
+        values.putAll(new java.util.TreeMap<>(overrides)); // replaces defaults and adds properties without one
+        values.forEach((name, value) -> props.append("<activation-config-property><activation-config-property-name>")
+                .append(name).append("</activation-config-property-name><activation-config-property-value>").append(value)
+                .append("</activation-config-property-value></activation-config-property>\n"));
         // jboss-ejb3.xml, not ejb-jar.xml: WildFly's default configuration resolves ${...} in JBoss
         // descriptors but not in spec descriptors (spec-descriptor-property-replacement=false).
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -24,8 +24,9 @@ import java.util.function.Function;
  * Hands a gateway's events to the MDB: each attempt is one endpoint call with its own transaction
  * outcome; a failed attempt is retried after the backoff, up to the maximum, then the message is
  * written to the dead-letter location. The gateway calls this serially per device on delivery
- * work, and each call returns only when its message was committed or dead-lettered, which is what
- * keeps a device's messages in order.
+ * work, and each call returns only when its message was committed or dead-lettered (a dead letter
+ * that cannot be written is retried for as long as the activation runs), which is what keeps a
+ * device's messages in order.
  */
 final class DeliveryLoop implements ServerListener {
     private static final System.Logger LOG = System.getLogger(DeliveryLoop.class.getName());

@@ -30,4 +30,7 @@ public interface UsmpSession {
     void close();
 
     boolean isOpen();
+
+    /** Whether the socket takes more bytes right now (false once closed or while its write buffer is full). */
+    boolean isWritable();
 }

@@ -81,6 +81,11 @@ final class GatewaySession implements UsmpSession {
         return open;
     }
 
+    @Override
+    public boolean isWritable() {
+        return open && handler.channel().isWritable();
+    }
+
     void opened() {
         line.submit(() -> listener.onSession(this));
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import javax.transaction.xa.XAResource;
 
 /**
@@ -34,6 +35,7 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
     private transient WorkManager workManager;
     private transient UsmpTransport transport;
     private final transient Map<MessageEndpointFactory, InboundActivation> activations = new ConcurrentHashMap<>();
+    private final transient LongAdder downlinksUndeliverable = new LongAdder();
 
     /** Netty event loops shared by all activations (each is one long-running Work). */
     public Integer getIoThreads() {
@@ -79,7 +81,7 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
                 }
             }
             InboundActivation activation = new InboundActivation(factory, usmp, transport,
-                    WorkExecutors.shortWork(workManager, "usmp-delivery"));
+                    WorkExecutors.shortWork(workManager, "usmp-delivery"), this::findSession, downlinksUndeliverable::sum);
             activation.start();
             activations.put(factory, activation);
         }
@@ -112,6 +114,15 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Counts (for the activations' MBean attribute {@code DownlinksUndeliverable}) and logs downlink
+     * messages that were not handed to a session of {@code device}; never logs their content.
+     */
+    public void downlinksUndeliverable(DeviceId device, int messages, String why) {
+        downlinksUndeliverable.add(messages);
+        LOG.log(Level.WARNING, "{0} downlink message(s) to device {1} not sent: {2}", messages, device, why);
     }
 
     /** Device ids with an open session on any activation. */

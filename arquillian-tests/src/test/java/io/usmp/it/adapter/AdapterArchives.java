@@ -34,11 +34,12 @@ final class AdapterArchives {
         return ear(Map.of());
     }
 
-    /** The EAR with some activation properties replaced. */
+    /** The EAR with some activation properties replaced or added. */
     static EnterpriseArchive ear(Map<String, String> overrides) throws Exception {
         ResourceAdapterArchive rar = rar();
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
-                .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class, BytePattern.class)
+                .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class, BytePattern.class,
+                        Gate.class)
                 .addAsManifestResource(new StringAsset(jbossEjbXml("TestMdb", overrides)), "jboss-ejb3.xml");
         WebArchive war = ShrinkWrap.create(WebArchive.class, APP + "-web.war").addClass(ControlServlet.class);
         return ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear")

@@ -38,6 +38,11 @@ public class ControlServlet extends HttpServlet {
             } catch (JMException e) {
                 resp.getWriter().print("error " + e);
             }
+        } else if ("heads".equals(op)) {
+            resp.getWriter().print(recorder.heads(req.getParameter("device")));
+        } else if ("gate".equals(op)) {
+            Gate.set(Boolean.parseBoolean(req.getParameter("close")));
+            resp.getWriter().print("ok");
         } else if ("clear".equals(op)) {
             recorder.clear();
             resp.getWriter().print("ok");

@@ -29,6 +29,18 @@ public class Recorder {
         return b.toString();
     }
 
+    /** One line per delivery of a device: {@code attempt:head}, head = the payload up to its first '|'. */
+    public String heads(String device) {
+        StringBuilder b = new StringBuilder();
+        for (String e : byDevice.getOrDefault(device, List.of())) {
+            String[] parts = e.split(":", 2);
+            String payload = new String(java.util.Base64.getDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8);
+            int bar = payload.indexOf('|');
+            b.append(parts[0]).append(':').append(bar < 0 ? payload : payload.substring(0, bar)).append('\n');
+        }
+        return b.toString();
+    }
+
     public void recordEvent(String device, String event) {
         events.computeIfAbsent(device, d -> new ArrayList<>()).add(event);
     }

@@ -16,7 +16,9 @@ import org.jboss.ejb3.annotation.ResourceAdapter;
 /**
  * Records every delivery; payloads starting with "fail" throw, "rollback-once" marks the first
  * attempt rollback-only without throwing and "rollback-always" every attempt, "reply:x" replies x,
- * "reply-then-fail:x" replies x and then throws, "big-reply:n" replies n bytes of {@link BytePattern}. Activation properties come from the
+ * "reply-then-fail:x" replies x and then throws, "big-reply:n" replies n bytes of {@link BytePattern},
+ * "flaky:x" throws on the first attempt and replies x on later ones, "gate:…" waits while the
+ * {@link Gate} is closed. Activation properties come from the
  * generated jboss-ejb3.xml (they hold paths known only at test time).
  */
 @MessageDriven(name = "TestMdb")
@@ -38,6 +40,15 @@ public class TestMdb implements DeviceMessageListener {
         byte[] payload = message.payload();
         String text = new String(payload, StandardCharsets.UTF_8);
         recorder.record(message.deviceId(), message.deliveryAttempt(), Base64.getEncoder().encodeToString(payload));
+        if (text.startsWith("gate:")) {
+            Gate.pass();
+        }
+        if (text.startsWith("flaky:")) {
+            if (message.deliveryAttempt() == 1) {
+                throw new IllegalStateException("test MDB fails the first attempt of " + text);
+            }
+            reply(message, text.substring("flaky:".length()).getBytes(StandardCharsets.UTF_8));
+        }
         if (text.startsWith("reply-then-fail:")) {
             reply(message, text.substring("reply-then-fail:".length()).getBytes(StandardCharsets.UTF_8));
             throw new IllegalStateException("test MDB fails after replying");

@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -19,12 +20,15 @@ final class ActivationStats implements ActivationStatsMXBean {
     private final String address;
     private final Supplier<ServerStatistics> gateway;
     private final DeliveryLoop deliveries;
+    private final LongSupplier downlinksUndeliverable;
     private ObjectName name;
 
-    ActivationStats(String address, Supplier<ServerStatistics> gateway, DeliveryLoop deliveries) {
+    ActivationStats(String address, Supplier<ServerStatistics> gateway, DeliveryLoop deliveries,
+                    LongSupplier downlinksUndeliverable) {
         this.address = address;
         this.gateway = gateway;
         this.deliveries = deliveries;
+        this.downlinksUndeliverable = downlinksUndeliverable;
     }
 
     /** Registers as {@code io.usmp:type=Activation,address="host:port"}, replacing a stale one. */
@@ -131,5 +135,30 @@ final class ActivationStats implements ActivationStatsMXBean {
     @Override
     public long getQueueDepth() {
         return Math.max(0, gateway.get().messagesReceived() - deliveries.messagesFinished.sum());
+    }
+
+    @Override
+    public long getRepliesUndeliverable() {
+        return deliveries.repliesUndeliverable.sum();
+    }
+
+    @Override
+    public long getDownlinksUndeliverable() {
+        return downlinksUndeliverable.getAsLong();
+    }
+
+    @Override
+    public long getDeadLetterFailures() {
+        return deliveries.deadLetterFailures.sum();
+    }
+
+    @Override
+    public boolean isDeadLetterWritable() {
+        return deliveries.deadLetterWritable;
+    }
+
+    @Override
+    public long getDeadLettersLost() {
+        return deliveries.deadLettersLost.sum();
     }
 }

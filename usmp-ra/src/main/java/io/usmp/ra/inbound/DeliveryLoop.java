@@ -3,6 +3,7 @@ package io.usmp.ra.inbound;
 import io.usmp.ServerListener;
 import io.usmp.UsmpSession;
 import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.UsmpException;
 import io.usmp.ra.api.DeviceMessage;
 import io.usmp.ra.api.DeviceMessageListener;
@@ -15,14 +16,17 @@ import java.lang.System.Logger.Level;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Hands a gateway's events to the MDB: each attempt is one endpoint call with its own transaction
  * outcome; a failed attempt is retried after the backoff, up to the maximum, then the message is
  * written to the dead-letter location. The gateway calls this serially per device on delivery
- * work, and each call returns only when its message was committed or dead-lettered, which is what
- * keeps a device's messages in order.
+ * work, and each call returns only when its message was committed or dead-lettered (a dead letter
+ * that cannot be written is retried for as long as the activation runs), which is what keeps a
+ * device's messages in order.
  */
 final class DeliveryLoop implements ServerListener {
     private static final System.Logger LOG = System.getLogger(DeliveryLoop.class.getName());
@@ -39,19 +43,37 @@ final class DeliveryLoop implements ServerListener {
     private final MessageEndpointFactory factory;
     private final UsmpActivationSpec spec;
     private final DeadLetters deadLetters;
+    private final Function<DeviceId, Optional<UsmpSession>> sessions;
+    /** First and longest pause between attempts to write a dead letter while the location fails. */
+    long deadLetterRetryMillis = 100;
+    long deadLetterRetryMaxMillis = 5_000;
     final LongAdder delivered = new LongAdder();
     final LongAdder redelivered = new LongAdder();
     final LongAdder deadLettered = new LongAdder();
+    /** Committed replies that found no session of their device, or whose write failed. */
+    final LongAdder repliesUndeliverable = new LongAdder();
+    /** Failed attempts to write a dead letter (each retry counts). */
+    final LongAdder deadLetterFailures = new LongAdder();
+    /** Messages lost because their dead letter could not be written before the activation stopped. */
+    final LongAdder deadLettersLost = new LongAdder();
+    /** False from a failed dead-letter write until the next one succeeds. */
+    volatile boolean deadLetterWritable = true;
     /** Messages delivered or dead-lettered (session events excluded). */
     final LongAdder messagesFinished = new LongAdder();
     /** Wakes deliveries waiting out a redelivery backoff when the activation stops. */
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
 
-    DeliveryLoop(MessageEndpointFactory factory, UsmpActivationSpec spec) {
+    /** {@code sessions} finds a device's current session (replies are sent to it). */
+    DeliveryLoop(MessageEndpointFactory factory, UsmpActivationSpec spec, Function<DeviceId, Optional<UsmpSession>> sessions) {
         this.factory = factory;
         this.spec = spec;
+        this.sessions = sessions;
         this.deadLetters = new DeadLetters(spec.deadLetterPath());
+    }
+
+    DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     Path deadLetterDirectory() {
@@ -94,7 +116,8 @@ final class DeliveryLoop implements ServerListener {
             boolean transacted = transacted();
             while (attempts < spec.getMaxDeliveryAttempts() && !stopping) {
                 attempts++;
-                Delivery d = new Delivery(kind, session, payload, receivedAt, closeReason, attempts);
+                Delivery d = new Delivery(kind, session, payload, receivedAt, closeReason, attempts, sessions,
+                        repliesUndeliverable);
                 String failure = attempt(d, transacted);
                 if (failure == null) {
                     delivered.increment();
@@ -182,21 +205,63 @@ final class DeliveryLoop implements ServerListener {
         }
     }
 
+    /**
+     * Writes the dead letter, retrying with a bounded backoff for as long as the activation runs:
+     * while the location fails, this call does not return, so the device's line stays blocked and,
+     * once its queue bound is reached, its socket is no longer read. Once the activation stops (or
+     * the delivery thread is interrupted), one more attempt is made; if it fails too, the message
+     * is lost: logged with the device id and counted in {@code deadLettersLost}.
+     */
     private void deadLetter(UsmpSession session, Instant receivedAt, int attempts, String reason, byte[] payload) {
+        long pause = deadLetterRetryMillis;
+        boolean lastTry = stopping;
+        boolean interrupted = false;
         try {
-            Path file = deadLetters.write(session.deviceId().toHex(), session.sessionIdHex(), String.valueOf(session.remoteAddress()),
-                    receivedAt, attempts, reason, payload);
-            deadLettered.increment();
-            LOG.log(Level.WARNING, "message from device {0} dead-lettered after {1} attempts: {2}", session.deviceId(), attempts,
-                    file.getFileName());
-        } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot write dead letter for device " + session.deviceId() + " to " + deadLetters.directory()
-                    + ": " + e.getMessage());
+            for (int tries = 1; ; tries++) {
+                try {
+                    Path file = deadLetters.write(session.deviceId().toHex(), session.sessionIdHex(),
+                            String.valueOf(session.remoteAddress()), receivedAt, attempts, reason, payload);
+                    deadLettered.increment();
+                    if (!deadLetterWritable) {
+                        deadLetterWritable = true;
+                        LOG.log(Level.INFO, "dead-letter location {0} is writable again", deadLetters.directory());
+                    }
+                    LOG.log(Level.WARNING, "message from device {0} dead-lettered after {1} attempts: {2}", session.deviceId(),
+                            attempts, file.getFileName());
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    deadLetterFailures.increment();
+                    deadLetterWritable = false;
+                    if (lastTry) {
+                        deadLettersLost.increment();
+                        LOG.log(Level.ERROR, "message from device {0} LOST: its dead letter cannot be written to {1} and the "
+                                + "activation is stopping ({2} tries, last error: {3})", session.deviceId(),
+                                deadLetters.directory(), tries, e.toString());
+                        return;
+                    }
+                    if (tries == 1 || Long.bitCount(tries) == 1) {
+                        LOG.log(Level.ERROR, "cannot write dead letter for device {0} to {1} (try {2}): {3}; the device''s "
+                                + "deliveries wait until the location is writable", session.deviceId(), deadLetters.directory(),
+                                tries, e.toString());
+                    }
+                    boolean slept = !stopping && backoff(pause);
+                    if (!slept || stopping) {
+                        lastTry = true;
+                        // An interrupt would fail the last try itself (interruptible file channels).
+                        interrupted |= Thread.interrupted();
+                    }
+                    pause = Math.min(pause * 2, deadLetterRetryMaxMillis);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    /** Waits before a redelivery; returns early when the activation stops. */
-    private void backoff(long millis) {
+    /** Waits before a retry; returns early when the activation stops; false when interrupted. */
+    private boolean backoff(long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000L;
         synchronized (wakeUp) {
             long left;
@@ -205,10 +270,11 @@ final class DeliveryLoop implements ServerListener {
                     wakeUp.wait(Math.max(1, left / 1_000_000L));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
         }
+        return !Thread.currentThread().isInterrupted();
     }
 
     private static void pause(long millis) {

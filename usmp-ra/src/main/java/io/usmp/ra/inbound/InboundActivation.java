@@ -14,6 +14,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import javax.security.auth.DestroyFailedException;
 import javax.security.auth.Destroyable;
 
@@ -31,18 +33,31 @@ public final class InboundActivation {
     private final UsmpTransport transport;
     private final Executor deliveryWork;
     private final DeliveryLoop deliveries;
+    private final LongSupplier downlinksUndeliverable;
     private PskResolver psks;
-    private UsmpServer server;
+    private volatile UsmpServer server;
     private ActivationStats stats;
 
     /** I/O on {@code transport}; deliveries run as tasks given to {@code deliveryWork}. */
     public InboundActivation(MessageEndpointFactory factory, UsmpActivationSpec spec, UsmpTransport transport,
                              Executor deliveryWork) {
+        this(factory, spec, transport, deliveryWork, null, () -> 0);
+    }
+
+    /**
+     * {@code sessions} finds a device's current session on any activation (replies committed after
+     * a reconnect go to it; null: this activation's own sessions only); {@code downlinksUndeliverable}
+     * is the adapter's count of downlink messages that found no usable session, shown by the MBean.
+     */
+    public InboundActivation(MessageEndpointFactory factory, UsmpActivationSpec spec, UsmpTransport transport,
+                             Executor deliveryWork, Function<DeviceId, Optional<UsmpSession>> sessions,
+                             LongSupplier downlinksUndeliverable) {
         this.factory = factory;
         this.spec = spec;
         this.transport = transport;
         this.deliveryWork = deliveryWork;
-        this.deliveries = new DeliveryLoop(factory, spec);
+        this.downlinksUndeliverable = downlinksUndeliverable;
+        this.deliveries = new DeliveryLoop(factory, spec, sessions != null ? sessions : this::session);
     }
 
     public String name() {
@@ -73,7 +88,7 @@ public final class InboundActivation {
                     + spec.getPort() + ": " + e.getMessage(), e);
         }
         String address = spec.getBindAddress() + ":" + server.localAddress().getPort();
-        stats = new ActivationStats(address, server::statistics, deliveries);
+        stats = new ActivationStats(address, server::statistics, deliveries, downlinksUndeliverable);
         stats.register();
         LOG.log(Level.INFO, "USMP activation {0} listening on {1}; dead letters go to {2}", name(), address,
                 deliveries.deadLetterDirectory());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -51,6 +52,33 @@ class DeadLettersTest {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
             assertEquals(3, names.size());
             assertTrue(names.stream().allMatch(n -> n.endsWith(".json")), names.toString());
+        }
+    }
+
+    @Test
+    void recordsAreOwnerOnlyFilesInAnOwnerOnlyDirectoryAndTheDirectoryIsForced() throws Exception {
+        Path location = dir.resolve("data").resolve("dlq");
+        DeadLetters dl = new DeadLetters(location);
+        Path file = dl.write("a1b2c3d4e5f6", "s", "r", Instant.EPOCH, 1, "x", new byte[] {42});
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(location)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(location.getParent())),
+                "every directory created on the way");
+        assertEquals(1, dl.directorySyncs.get(), "the directory is forced after the rename");
+        dl.write("a1b2c3d4e5f6", "s", "r", Instant.EPOCH, 1, "x", new byte[] {43});
+        assertEquals(2, dl.directorySyncs.get());
+    }
+
+    @Test
+    void aFailedWriteLeavesNothingBehind() throws Exception {
+        Path blocker = dir.resolve("blocker");
+        Files.writeString(blocker, "a file, not a directory");
+        DeadLetters dl = new DeadLetters(blocker.resolve("dlq"));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> dl.write("a1b2c3d4e5f6", "s", "r", Instant.EPOCH, 1, "x", new byte[] {1}));
+        assertEquals(0, dl.directorySyncs.get());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(blocker), files.toList());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.usmp.session;
 
+import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.protocol.DeviceId;
@@ -59,6 +60,15 @@ public final class UsmpEngine {
     private int fragments;
     private final long[] keepaliveTimes = new long[FLOOD_LIMIT];
     private int keepaliveCount;
+    /** The transport stopped reading (backpressure): the watchdog cannot see the peer, so it waits. */
+    private boolean readingPaused;
+    private long pausedSince;
+    /** PING/PONG frames that may arrive as a backlog after a pause without counting as a flood. */
+    private long floodCredit;
+    private long floodCreditUntil;
+    /** The transport cannot write (the peer does not read) since {@link #blockedSince}. */
+    private boolean outputBlocked;
+    private long blockedSince;
 
     private UsmpEngine(boolean client, EngineSettings settings, Handshake handshake, long now) {
         this.client = client;
@@ -146,7 +156,59 @@ public final class UsmpEngine {
         }
     }
 
-    /** Runs due timers: handshake timeout, server watchdog, client keepalive. */
+    /**
+     * The transport stopped reading because its consumer is behind (backpressure). Liveness means
+     * the peer is alive, not that our consumer keeps up: until {@link #readingResumed(long)} the
+     * server watchdog does not run. Idempotent.
+     */
+    public void readingPaused(long nowMillis) {
+        if (!readingPaused) {
+            readingPaused = true;
+            pausedSince = nowMillis;
+        }
+    }
+
+    /**
+     * Reading resumed: the watchdog window restarts at {@code nowMillis}. What the peer sent during
+     * the pause now arrives as a burst, so up to {@value #FLOOD_LIMIT} PING/PONG frames per started
+     * second of the pause, decoded within {@value #FLOOD_WINDOW_MILLIS} ms, are not counted as a
+     * flood (the peer may have sent them at the allowed rate while we were not reading). Idempotent.
+     */
+    public void readingResumed(long nowMillis) {
+        if (!readingPaused) {
+            return;
+        }
+        readingPaused = false;
+        lastRx = Math.max(lastRx, nowMillis);
+        long pausedFor = Math.max(0, nowMillis - pausedSince);
+        long seconds = Math.min(86_400, (pausedFor + FLOOD_WINDOW_MILLIS - 1) / FLOOD_WINDOW_MILLIS);
+        floodCredit = seconds * FLOOD_LIMIT;
+        floodCreditUntil = nowMillis + FLOOD_WINDOW_MILLIS;
+    }
+
+    /** True between {@link #readingPaused(long)} and {@link #readingResumed(long)}. */
+    public boolean isReadingPaused() {
+        return readingPaused;
+    }
+
+    /**
+     * The transport's output stopped draining (the peer does not read). Once blocked for the
+     * slow-consumer timeout, {@link #tick(long)} closes the session with
+     * {@link CloseReason#SLOW_CONSUMER} (no BYE: the peer would not read it). Idempotent.
+     */
+    public void outputBlocked(long nowMillis) {
+        if (!outputBlocked) {
+            outputBlocked = true;
+            blockedSince = nowMillis;
+        }
+    }
+
+    /** The transport's output drains again; the slow-consumer timer stops. */
+    public void outputUnblocked(long nowMillis) {
+        outputBlocked = false;
+    }
+
+    /** Runs due timers: handshake timeout, server watchdog, slow consumer, client keepalive. */
     public void tick(long nowMillis) {
         guarded(() -> {
             if (state == State.HANDSHAKE && nowMillis >= handshakeDeadline) {
@@ -155,7 +217,11 @@ public final class UsmpEngine {
             if (state != State.ESTABLISHED) {
                 return;
             }
-            if (!client && nowMillis >= deadline(lastRx, settings.sessionTimeout().toMillis())) {
+            if (outputBlocked && nowMillis >= deadline(blockedSince, settings.slowConsumerTimeout().toMillis())) {
+                throw new BackpressureException("peer has not drained its output for "
+                        + settings.slowConsumerTimeout().toMillis() + " ms");
+            }
+            if (!client && !readingPaused && nowMillis >= deadline(lastRx, settings.sessionTimeout().toMillis())) {
                 throw new UsmpTimeoutException("nothing received for " + settings.sessionTimeout().toMillis() + " ms");
             }
             if (client && nowMillis >= deadline(lastTx, settings.keepalive().toMillis())) {
@@ -170,8 +236,9 @@ public final class UsmpEngine {
             case HANDSHAKE:
                 return handshakeDeadline;
             case ESTABLISHED:
-                return client ? deadline(lastTx, settings.keepalive().toMillis())
-                        : deadline(lastRx, settings.sessionTimeout().toMillis());
+                long timer = client ? deadline(lastTx, settings.keepalive().toMillis())
+                        : readingPaused ? Long.MAX_VALUE : deadline(lastRx, settings.sessionTimeout().toMillis());
+                return outputBlocked ? Math.min(timer, deadline(blockedSince, settings.slowConsumerTimeout().toMillis())) : timer;
             default:
                 return Long.MAX_VALUE;
         }
@@ -302,6 +369,10 @@ public final class UsmpEngine {
     }
 
     private void countKeepalive(long now) throws SequenceException {
+        if (floodCredit > 0 && now < floodCreditUntil) {
+            floodCredit--; // part of the backlog of a pause, not a flood
+            return;
+        }
         int slot = keepaliveCount % FLOOD_LIMIT;
         if (keepaliveCount >= FLOOD_LIMIT && now - keepaliveTimes[slot] < FLOOD_WINDOW_MILLIS) {
             throw new SequenceException("more than " + FLOOD_LIMIT + " PING/PONG frames within 1 s");

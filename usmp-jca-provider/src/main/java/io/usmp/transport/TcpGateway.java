@@ -1,9 +1,11 @@
 package io.usmp.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.usmp.protocol.CloseReason;
@@ -39,6 +41,12 @@ import java.util.concurrent.atomic.LongAdder;
 final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
     private static final long BIND_RETRY_MILLIS = 2_000;
+    /**
+     * Largest buffer one socket read fills (Netty's adaptive allocator, 2 KiB initially). While a
+     * session's reading is paused, at most one such read waits in its handler: this bounds input
+     * memory per session together with the inbound queue capacity.
+     */
+    static final int MAX_READ_BUFFER = 64 * 1024;
 
     private final ServerConfig config;
     private final ServerListener listener;
@@ -61,6 +69,7 @@ final class TcpGateway implements UsmpServer {
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final EngineHandler.OutputPolicy outputPolicy = new EngineHandler.OutputPolicy(new LongAdder(), new LongAdder());
     private Channel serverChannel;
     private volatile boolean closing;
 
@@ -71,7 +80,7 @@ final class TcpGateway implements UsmpServer {
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
         this.settings = new EngineSettings(config.crypto(), config.random(),
                 config.keyPairs() != null ? config.keyPairs() : () -> config.crypto().generateKeyPair(config.random()),
-                config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout());
+                config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout(), config.slowConsumerTimeout());
         this.admission = new Admission(config);
         UsmpTransport t = config.transport();
         this.ownsTransport = t == null;
@@ -115,6 +124,9 @@ final class TcpGateway implements UsmpServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BUFFER))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -179,7 +191,7 @@ final class TcpGateway implements UsmpServer {
             this.ch = ch;
             this.remote = remote;
             this.handler = new EngineHandler(UsmpEngine.server(settings, config.psks(), clock.millis()), this, clock, bytesIn,
-                    bytesOut);
+                    bytesOut, outputPolicy);
         }
 
         void slotGranted() {
@@ -213,6 +225,9 @@ final class TcpGateway implements UsmpServer {
             GatewaySession previous = sessions.put(e.deviceId(), session);
             if (previous != null) {
                 LOG.log(Level.INFO, "device {0} reconnected; closing its previous session", e.deviceId());
+                // The old session hands over what it already read when it closes (on its own event
+                // loop); this one's listener calls queue behind that, so the device's order holds.
+                session.after(previous);
                 previous.close();
             }
             LOG.log(Level.INFO, "session established device={0} remote={1}", e.deviceId(), remote);
@@ -248,11 +263,13 @@ final class TcpGateway implements UsmpServer {
                 }
                 return;
             }
-            sessions.remove(session.deviceId(), session);
             sessionsClosed.get(e.reason()).increment();
             LOG.log(e.reason().isViolation() ? Level.WARNING : Level.INFO, "session closed device={0} reason={1}",
                     session.deviceId(), e.reason().kind());
+            // onClosed is queued before the session leaves the map: a new session of the device that
+            // no longer finds this one finds its listener calls complete (see GatewaySession.after).
             session.closed(e.reason(), e.cause());
+            sessions.remove(session.deviceId(), session);
         }
     }
 
@@ -273,8 +290,18 @@ final class TcpGateway implements UsmpServer {
 
     @Override
     public ServerStatistics statistics() {
+        long outbound = 0;
+        for (GatewaySession s : sessions.values()) {
+            outbound += s.handler().outboundPending();
+        }
         return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), refused.sum(),
-                admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed));
+                admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed),
+                outbound, outputPolicy.unwritableEvents().sum(), outputPolicy.sendsRefused().sum());
+    }
+
+    /** Listener calls queued (not yet started) on a device's delivery line (test seam). */
+    int queuedDeliveries(DeviceId device) {
+        return delivery.queued(device);
     }
 
     private static Map<CloseReason, Long> snapshot(Map<CloseReason, LongAdder> counters) {

@@ -77,7 +77,10 @@ final class GatewaySession implements UsmpSession {
     @Override
     public CompletionStage<Void> send(byte[] message) throws PayloadException {
         Limits.checkMessageSize(message);
-        return handler.send(message.clone()).thenRun(messagesSent::increment);
+        CompletableFuture<Void> written = handler.send(message.clone());
+        written.thenRun(messagesSent::increment);
+        // The stage itself, not a dependent one: a refused send reports BackpressureException as is.
+        return written;
     }
 
     @Override

@@ -57,7 +57,15 @@ final class RawDevice implements AutoCloseable {
     }
 
     static RawDevice connect(InetSocketAddress server) throws IOException {
+        return connect(server, 0);
+    }
+
+    /** With {@code receiveBuffer} > 0, a small SO_RCVBUF (set before connecting, so the window stays small). */
+    static RawDevice connect(InetSocketAddress server, int receiveBuffer) throws IOException {
         Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), (int) Loopback.WAIT.toMillis());
         return new RawDevice(s);

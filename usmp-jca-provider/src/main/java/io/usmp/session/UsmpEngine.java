@@ -66,6 +66,8 @@ public final class UsmpEngine {
     /** PING/PONG frames that may arrive as a backlog after a pause without counting as a flood. */
     private long floodCredit;
     private long floodCreditUntil;
+    /** PINGs we sent that no PONG answered yet: their PONGs are not counted as a flood. */
+    private long pingsUnanswered;
     /** The transport cannot write (the peer does not read) since {@link #blockedSince}. */
     private boolean outputBlocked;
     private long blockedSince;
@@ -348,7 +350,13 @@ public final class UsmpEngine {
             case PING:
             case PONG:
                 requireNoPartialMessage(type);
-                countKeepalive(now);
+                if (type == PacketType.PONG && pingsUnanswered > 0) {
+                    // Answers our PING: not a flood even when a delayed batch of them arrives at once
+                    // (the peer's gateway paused reading while we kept pinging).
+                    pingsUnanswered--;
+                } else {
+                    countKeepalive(now);
+                }
                 if (type == PacketType.PING) {
                     sendControl(PacketType.PONG, now);
                 }
@@ -395,6 +403,9 @@ public final class UsmpEngine {
             throw new SequenceException("sequence space exhausted");
         }
         sendSealed(type, new byte[0], 0, 0, now);
+        if (type == PacketType.PING) {
+            pingsUnanswered++;
+        }
     }
 
     private void sendSealed(PacketType type, byte[] plain, int off, int len, long now) throws UsmpException {

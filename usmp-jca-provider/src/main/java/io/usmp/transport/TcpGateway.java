@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
     private static final long BIND_RETRY_MILLIS = 2_000;
+    /** Smallest buffer a socket read uses (Netty's adaptive allocator would shrink to 64 bytes after small reads). */
+    static final int MIN_READ_BUFFER = 2 * 1024;
     /**
      * Largest buffer one socket read fills (Netty's adaptive allocator, 2 KiB initially). While a
      * session's reading is paused, at most one such read waits in its handler: this bounds input
@@ -126,7 +128,7 @@ final class TcpGateway implements UsmpServer {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BUFFER))
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(MIN_READ_BUFFER, MIN_READ_BUFFER, MAX_READ_BUFFER))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

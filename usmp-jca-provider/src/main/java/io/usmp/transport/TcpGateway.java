@@ -60,6 +60,8 @@ final class TcpGateway implements UsmpServer {
     private final DeliveryScheduler<DeviceId> delivery;
     private final ExecutorService ownedDelivery;
     private final Map<DeviceId, GatewaySession> sessions = new ConcurrentHashMap<>();
+    /** Each device's latest session until its onClosed is queued: a new session queues its calls behind it. */
+    private final Map<DeviceId, GatewaySession> latest = new ConcurrentHashMap<>();
     private final Map<Channel, Boolean> channels = new ConcurrentHashMap<>();
     /** Sessions whose onClosed has not yet been delivered; notified when one finishes. */
     private final Set<GatewaySession> undelivered = ConcurrentHashMap.newKeySet();
@@ -224,12 +226,15 @@ final class TcpGateway implements UsmpServer {
             session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, listener, delivery, config.inboundQueueCapacity(),
                     messagesOut, this::finished);
             undelivered.add(session);
+            GatewaySession unfinished = latest.put(e.deviceId(), session);
+            if (unfinished != null) {
+                // The old session hands over what it already read when it closes (on its own event
+                // loop); this one's listener calls queue behind that, so the device's order holds.
+                session.after(unfinished);
+            }
             GatewaySession previous = sessions.put(e.deviceId(), session);
             if (previous != null) {
                 LOG.log(Level.INFO, "device {0} reconnected; closing its previous session", e.deviceId());
-                // The old session hands over what it already read when it closes (on its own event
-                // loop); this one's listener calls queue behind that, so the device's order holds.
-                session.after(previous);
                 previous.close();
             }
             LOG.log(Level.INFO, "session established device={0} remote={1}", e.deviceId(), remote);
@@ -268,10 +273,11 @@ final class TcpGateway implements UsmpServer {
             sessionsClosed.get(e.reason()).increment();
             LOG.log(e.reason().isViolation() ? Level.WARNING : Level.INFO, "session closed device={0} reason={1}",
                     session.deviceId(), e.reason().kind());
-            // onClosed is queued before the session leaves the map: a new session of the device that
-            // no longer finds this one finds its listener calls complete (see GatewaySession.after).
-            session.closed(e.reason(), e.cause());
             sessions.remove(session.deviceId(), session);
+            session.closed(e.reason(), e.cause());
+            // Only now: a new session of the device that no longer finds this one here finds all of
+            // its listener calls queued (see GatewaySession.after).
+            latest.remove(session.deviceId(), session);
         }
     }
 

@@ -36,6 +36,15 @@ public final class ServerConfig {
     public static final int DEFAULT_MAX_CONCURRENT_DELIVERIES = 16;
     /** Listener calls one device gets before the next ready device's turn. */
     public static final int DEFAULT_DELIVERY_TURN = 4;
+    /**
+     * Bytes queued for one session's socket above which the session is unwritable: sends to it are
+     * refused with {@link io.usmp.protocol.BackpressureException} and its socket is no longer read.
+     */
+    public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 64 * 1024;
+    /** Bytes queued for one session's socket below which an unwritable session is writable again. */
+    public static final int DEFAULT_WRITE_BUFFER_LOW_WATER_MARK = 32 * 1024;
+    /** A session that stays unwritable this long is closed with {@link io.usmp.protocol.CloseReason#SLOW_CONSUMER}. */
+    public static final Duration DEFAULT_SLOW_CONSUMER_TIMEOUT = EngineSettings.DEFAULT_SLOW_CONSUMER_TIMEOUT;
 
     private final String bindHost;
     private final int port;
@@ -56,6 +65,9 @@ public final class ServerConfig {
     private final Executor deliveryExecutor;
     private final int maxConcurrentDeliveries;
     private final int deliveryTurn;
+    private final int writeBufferLowWaterMark;
+    private final int writeBufferHighWaterMark;
+    private final Duration slowConsumerTimeout;
     private final UsmpCrypto crypto;
     private final SecureRandom random;
     private final KeyPairSource keyPairs;
@@ -80,6 +92,9 @@ public final class ServerConfig {
         this.deliveryExecutor = b.deliveryExecutor;
         this.maxConcurrentDeliveries = b.maxConcurrentDeliveries;
         this.deliveryTurn = b.deliveryTurn;
+        this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
+        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
+        this.slowConsumerTimeout = b.slowConsumerTimeout;
         this.crypto = b.crypto;
         this.random = b.random;
         this.keyPairs = b.keyPairs;
@@ -167,6 +182,21 @@ public final class ServerConfig {
         return deliveryTurn;
     }
 
+    /** Below this many queued outbound bytes an unwritable session becomes writable again. */
+    public int writeBufferLowWaterMark() {
+        return writeBufferLowWaterMark;
+    }
+
+    /** Above this many queued outbound bytes a session is unwritable. */
+    public int writeBufferHighWaterMark() {
+        return writeBufferHighWaterMark;
+    }
+
+    /** How long a session may stay unwritable before it is closed as a slow consumer; zero disables. */
+    public Duration slowConsumerTimeout() {
+        return slowConsumerTimeout;
+    }
+
     public UsmpCrypto crypto() {
         return crypto;
     }
@@ -201,6 +231,9 @@ public final class ServerConfig {
         private Executor deliveryExecutor;
         private int maxConcurrentDeliveries = DEFAULT_MAX_CONCURRENT_DELIVERIES;
         private int deliveryTurn = DEFAULT_DELIVERY_TURN;
+        private int writeBufferLowWaterMark = DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
+        private int writeBufferHighWaterMark = DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
+        private Duration slowConsumerTimeout = DEFAULT_SLOW_CONSUMER_TIMEOUT;
         private UsmpCrypto crypto = UsmpCrypto.defaults();
         private SecureRandom random = new SecureRandom();
         private KeyPairSource keyPairs;
@@ -299,6 +332,29 @@ public final class ServerConfig {
         public Builder deliveries(int max, int turn) {
             this.maxConcurrentDeliveries = checkRange("maxConcurrentDeliveries", max, 1, 100_000);
             this.deliveryTurn = checkRange("deliveryTurn", turn, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * Bounds the bytes queued for one session's socket (Netty write buffer water marks). Above
+         * {@code high} the session is unwritable: {@link UsmpSession#isWritable()} is false, sends are
+         * refused at once with {@link io.usmp.protocol.BackpressureException} and the device's socket
+         * is not read; below {@code low} it is writable again. A session's queue never holds more than
+         * {@code high} plus one message (and a closing BYE).
+         */
+        public Builder writeBufferWaterMarks(int low, int high) {
+            checkRange("writeBufferHighWaterMark", high, 2 * 1024, 64 * 1024 * 1024);
+            this.writeBufferLowWaterMark = checkRange("writeBufferLowWaterMark", low, 1, high);
+            this.writeBufferHighWaterMark = high;
+            return this;
+        }
+
+        /** Close a session that stays unwritable this long ({@code SLOW_CONSUMER}); zero disables. */
+        public Builder slowConsumerTimeout(Duration d) {
+            this.slowConsumerTimeout = Objects.requireNonNull(d, "slowConsumerTimeout");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("slowConsumerTimeout must not be negative");
+            }
             return this;
         }
 

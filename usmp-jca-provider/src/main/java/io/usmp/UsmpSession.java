@@ -22,15 +22,29 @@ public interface UsmpSession {
      * Sends one message (at most 1808 bytes) from any thread; the fragments of one message are
      * never interleaved with another's. Completes when written to the socket.
      *
+     * <p>Backpressure: when the session is not {@linkplain #isWritable() writable} (the device does
+     * not read and its outbound buffer is above the configured high water mark), the returned stage
+     * completes exceptionally at once with {@link io.usmp.protocol.BackpressureException} and nothing
+     * is queued; the session stays open. A session that stays unwritable for the slow-consumer
+     * timeout is closed with {@link io.usmp.protocol.CloseReason#SLOW_CONSUMER}. After the session
+     * ended, the stage fails with {@link io.usmp.protocol.ConnectionClosedException}.
+     *
      * @throws PayloadException when the message is too large (nothing is sent)
      */
     CompletionStage<Void> send(byte[] message) throws PayloadException;
+
+    /**
+     * True when the session is open and its outbound buffer is below the high water mark, i.e. a
+     * {@link #send} now would be accepted. A hint that may change at any moment (the device reads,
+     * or another sender fills the buffer); {@link #send} decides. Implementations that do not bound
+     * their output return {@link #isOpen()}.
+     */
+    default boolean isWritable() {
+        return isOpen();
+    }
 
     /** Orderly close: BYE, then the connection closes. */
     void close();
 
     boolean isOpen();
-
-    /** Whether the socket takes more bytes right now (false once closed or while its write buffer is full). */
-    boolean isWritable();
 }

@@ -27,6 +27,12 @@ public enum CloseReason {
     CRYPTO(true),
     /** Handshake too slow or nothing received within the session timeout. */
     TIMEOUT(true),
+    /**
+     * The peer is alive but does not read: what was sent to it stayed above the write buffer's high
+     * water mark for the slow-consumer timeout. Distinct from {@link #TIMEOUT} (the peer went silent)
+     * so that metrics tell a dead device from one that stopped draining its socket.
+     */
+    SLOW_CONSUMER(true),
     /** A failure inside this implementation. */
     INTERNAL(true);
 

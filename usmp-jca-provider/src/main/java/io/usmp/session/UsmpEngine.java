@@ -1,5 +1,6 @@
 package io.usmp.session;
 
+import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.protocol.DeviceId;
@@ -38,6 +39,8 @@ public final class UsmpEngine {
     /** More than this many PING/PONG frames within {@link #FLOOD_WINDOW_MILLIS} is a flood. */
     static final int FLOOD_LIMIT = 8;
     static final long FLOOD_WINDOW_MILLIS = 1000;
+    /** At most a day of pauses' worth of PING/PONG backlog is forgiven. */
+    private static final long MAX_FLOOD_CREDIT = 86_400L * FLOOD_LIMIT;
 
     private enum State { HANDSHAKE, ESTABLISHED, CLOSED }
 
@@ -64,6 +67,16 @@ public final class UsmpEngine {
     private int fragments;
     private final long[] keepaliveTimes = new long[FLOOD_LIMIT];
     private int keepaliveCount;
+    /** The transport stopped reading (backpressure): the watchdog cannot see the peer, so it waits. */
+    private boolean readingPaused;
+    private long pausedSince;
+    /** PING/PONG frames that may arrive as a backlog after a pause without counting as a flood. */
+    private long floodCredit;
+    /** PINGs we sent that no PONG answered yet: their PONGs are not counted as a flood. */
+    private long pingsUnanswered;
+    /** The transport cannot write (the peer does not read) since {@link #blockedSince}. */
+    private boolean outputBlocked;
+    private long blockedSince;
 
     private UsmpEngine(boolean client, EngineSettings settings, Handshake handshake, long now) {
         this.client = client;
@@ -163,7 +176,60 @@ public final class UsmpEngine {
         return !client && state == State.HANDSHAKE && deviceId() == null;
     }
 
-    /** Runs due timers: handshake and HELLO timeouts, server watchdog, client keepalive. */
+    /**
+     * The transport stopped reading because its consumer is behind (backpressure). Liveness means
+     * the peer is alive, not that our consumer keeps up: until {@link #readingResumed(long)} the
+     * server watchdog does not run. Idempotent.
+     */
+    public void readingPaused(long nowMillis) {
+        if (!readingPaused) {
+            readingPaused = true;
+            pausedSince = nowMillis;
+        }
+    }
+
+    /**
+     * Reading resumed: the watchdog window restarts at {@code nowMillis}. What the peer sent during
+     * the pause now arrives as a burst, so up to {@value #FLOOD_LIMIT} PING/PONG frames per started
+     * second of the pause are not counted as a flood (the peer may have sent them at the allowed
+     * rate while we were not reading). Idempotent.
+     */
+    public void readingResumed(long nowMillis) {
+        if (!readingPaused) {
+            return;
+        }
+        readingPaused = false;
+        lastRx = Math.max(lastRx, nowMillis);
+        long pausedFor = Math.max(0, nowMillis - pausedSince);
+        long seconds = Math.min(86_400, (pausedFor + FLOOD_WINDOW_MILLIS - 1) / FLOOD_WINDOW_MILLIS);
+        // Added, not replaced, and kept until used: the backlog may be decoded over several resumes
+        // of a busy gateway. Bounded by the pauses' length, so it cannot hide a sustained flood.
+        floodCredit = Math.min(MAX_FLOOD_CREDIT, floodCredit + seconds * FLOOD_LIMIT);
+    }
+
+    /** True between {@link #readingPaused(long)} and {@link #readingResumed(long)}. */
+    public boolean isReadingPaused() {
+        return readingPaused;
+    }
+
+    /**
+     * The transport's output stopped draining (the peer does not read). Once blocked for the
+     * slow-consumer timeout, {@link #tick(long)} closes the session with
+     * {@link CloseReason#SLOW_CONSUMER} (no BYE: the peer would not read it). Idempotent.
+     */
+    public void outputBlocked(long nowMillis) {
+        if (!outputBlocked) {
+            outputBlocked = true;
+            blockedSince = nowMillis;
+        }
+    }
+
+    /** The transport's output drains again; the slow-consumer timer stops. */
+    public void outputUnblocked(long nowMillis) {
+        outputBlocked = false;
+    }
+
+    /** Runs due timers: handshake and HELLO timeouts, server watchdog, slow consumer, client keepalive. */
     public void tick(long nowMillis) {
         guarded(() -> {
             if (state == State.HANDSHAKE && nowMillis >= handshakeDeadline) {
@@ -175,7 +241,11 @@ public final class UsmpEngine {
             if (state != State.ESTABLISHED) {
                 return;
             }
-            if (!client && nowMillis >= deadline(lastRx, settings.sessionTimeout().toMillis())) {
+            if (outputBlocked && nowMillis >= deadline(blockedSince, settings.slowConsumerTimeout().toMillis())) {
+                throw new BackpressureException("peer has not drained its output for "
+                        + settings.slowConsumerTimeout().toMillis() + " ms");
+            }
+            if (!client && !readingPaused && nowMillis >= deadline(lastRx, settings.sessionTimeout().toMillis())) {
                 throw new UsmpTimeoutException("nothing received for " + settings.sessionTimeout().toMillis() + " ms");
             }
             if (client && nowMillis >= deadline(lastTx, settings.keepalive().toMillis())) {
@@ -190,8 +260,9 @@ public final class UsmpEngine {
             case HANDSHAKE:
                 return awaitingHello() ? Math.min(handshakeDeadline, helloDeadline) : handshakeDeadline;
             case ESTABLISHED:
-                return client ? deadline(lastTx, settings.keepalive().toMillis())
-                        : deadline(lastRx, settings.sessionTimeout().toMillis());
+                long timer = client ? deadline(lastTx, settings.keepalive().toMillis())
+                        : readingPaused ? Long.MAX_VALUE : deadline(lastRx, settings.sessionTimeout().toMillis());
+                return outputBlocked ? Math.min(timer, deadline(blockedSince, settings.slowConsumerTimeout().toMillis())) : timer;
             default:
                 return Long.MAX_VALUE;
         }
@@ -303,7 +374,13 @@ public final class UsmpEngine {
             case PING:
             case PONG:
                 requireNoPartialMessage(type);
-                countKeepalive(now);
+                if (type == PacketType.PONG && pingsUnanswered > 0) {
+                    // Answers our PING: not a flood even when a delayed batch of them arrives at once
+                    // (the peer's gateway paused reading while we kept pinging).
+                    pingsUnanswered--;
+                } else {
+                    countKeepalive(now);
+                }
                 if (type == PacketType.PING) {
                     sendControl(PacketType.PONG, now);
                 }
@@ -324,6 +401,10 @@ public final class UsmpEngine {
     }
 
     private void countKeepalive(long now) throws SequenceException {
+        if (floodCredit > 0) {
+            floodCredit--; // part of the backlog of a pause, not a flood
+            return;
+        }
         int slot = keepaliveCount % FLOOD_LIMIT;
         if (keepaliveCount >= FLOOD_LIMIT && now - keepaliveTimes[slot] < FLOOD_WINDOW_MILLIS) {
             throw new SequenceException("more than " + FLOOD_LIMIT + " PING/PONG frames within 1 s");
@@ -346,6 +427,9 @@ public final class UsmpEngine {
             throw new SequenceException("sequence space exhausted");
         }
         sendSealed(type, new byte[0], 0, 0, now);
+        if (type == PacketType.PING) {
+            pingsUnanswered++;
+        }
     }
 
     private void sendSealed(PacketType type, byte[] plain, int off, int len, long now) throws UsmpException {

@@ -48,6 +48,12 @@ final class DeliveryScheduler<K> {
         return workers;
     }
 
+    /** Tasks queued (not yet started) on the line of {@code key}; 0 when it has none. */
+    synchronized int queued(K key) {
+        Line line = lines.get(key);
+        return line == null ? 0 : line.tasks.size();
+    }
+
     /** Lines that exist now: held by a session or still holding tasks. */
     synchronized int lines() {
         return lines.size();

@@ -7,8 +7,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.UsmpException;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.UsmpEngine;
@@ -22,9 +24,20 @@ import java.util.concurrent.atomic.LongAdder;
  * the time, writes what it produces, runs its timers and reports its events. Everything touching
  * the engine runs on the channel's event loop.
  *
- * <p>Backpressure: while the owner reports its consumer full ({@link Events#message} returns true),
- * reading stops and unprocessed bytes wait here, fed one frame's worth at a time so the consumer's
- * queue overshoots by a few messages at most.
+ * <p>Input backpressure: while the owner reports its consumer full ({@link Events#message} returns
+ * true), reading stops and unprocessed bytes wait here ({@code pending}, at most one socket read),
+ * fed one frame's worth at a time so the consumer's queue overshoots by a few messages at most.
+ * The engine is told when reading pauses and resumes, so its watchdog does not blame the peer for
+ * our pause.
+ *
+ * <p>Output backpressure (gateway side, with an {@link OutputPolicy}): while the channel is above
+ * its write buffer high water mark, sends are refused with {@link BackpressureException}, reading
+ * stops too (the peer's requests would only produce more replies it does not read), and the engine
+ * runs its slow-consumer timer, which closes the session if the peer does not drain in time.
+ *
+ * <p>Nothing already read is dropped: whenever the session ends (local close, peer EOF or reset,
+ * timer), the complete frames waiting in {@code pending} are decoded first, so their messages reach
+ * the owner before the close does; a violating frame among them ends the session there (SPEC §7).
  */
 final class EngineHandler extends ChannelInboundHandlerAdapter {
     /** What the owner (gateway or client) does with the engine's events. Called on the event loop. */
@@ -37,6 +50,10 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         void closed(EngineHandler handler, EngineEvent.Closed event);
     }
 
+    /** Counters of the gateway's output policy; a client has none (its output is not bounded here). */
+    record OutputPolicy(LongAdder unwritableEvents, LongAdder sendsRefused) {
+    }
+
     private static final int MAX_FRAME = Frame.HEADER_LENGTH + Frame.MAX_PAYLOAD;
 
     private final UsmpEngine engine;
@@ -44,18 +61,50 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     private final Clock clock;
     private final LongAdder bytesIn;
     private final LongAdder bytesOut;
+    private final OutputPolicy outputPolicy;
     private Channel channel;
     private ByteBuf pending;
-    private boolean paused;
+    /** The consumer is full (owner's verdict). */
+    private boolean consumerFull;
+    /** The channel was unwritable when last looked at (only with an output policy). */
+    private boolean outputBlocked;
+    /** Reading is paused, for either reason; the engine and auto-read follow this. */
+    private boolean readingPaused;
+    /** Largest outbound buffer seen right after a write, in Netty's accounting (test seam). */
+    private volatile long maxOutboundPending;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
     EngineHandler(UsmpEngine engine, Events events, Clock clock, LongAdder bytesIn, LongAdder bytesOut) {
+        this(engine, events, clock, bytesIn, bytesOut, null);
+    }
+
+    EngineHandler(UsmpEngine engine, Events events, Clock clock, LongAdder bytesIn, LongAdder bytesOut,
+                  OutputPolicy outputPolicy) {
         this.engine = engine;
         this.events = events;
         this.clock = clock;
         this.bytesIn = bytesIn;
         this.bytesOut = bytesOut;
+        this.outputPolicy = outputPolicy;
+    }
+
+    /** True when a send now would be accepted: open and (with an output policy) below the high water mark. */
+    boolean isWritable() {
+        Channel ch = channel;
+        return ch != null && ch.isActive() && !engine.isClosed() && (outputPolicy == null || ch.isWritable());
+    }
+
+    /** Bytes queued in the channel's outbound buffer now (Netty's accounting, including its per-write overhead). */
+    long outboundPending() {
+        Channel ch = channel;
+        ChannelOutboundBuffer buffer = ch == null ? null : ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /** The largest {@link #outboundPending()} seen right after this handler wrote (for tests). */
+    long maxOutboundPending() {
+        return maxOutboundPending;
     }
 
     Channel channel() {
@@ -86,25 +135,102 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         drainInput();
     }
 
+    /** Feeds pending input while reading is not paused. */
     private void drainInput() {
         byte[] chunk = null;
-        while (pending != null && pending.isReadable() && !paused && !engine.isClosed()) {
-            int n = Math.min(MAX_FRAME, pending.readableBytes());
-            if (chunk == null || chunk.length != n) {
-                chunk = new byte[n];
-            }
-            pending.readBytes(chunk);
-            engine.receive(chunk, 0, n, clock.millis());
-            pump(null);
+        while (pending != null && pending.isReadable() && !engine.isClosed() && !syncFlow()) {
+            chunk = feedChunk(chunk);
         }
+        releasePendingIfDone();
+    }
+
+    /**
+     * Feeds all pending input whatever the backpressure (the session is ending: what was already
+     * read is delivered, bounded by one socket read). Stops at a violation or BYE among it.
+     */
+    private void drainAll() {
+        byte[] chunk = null;
+        while (pending != null && pending.isReadable() && !engine.isClosed()) {
+            chunk = feedChunk(chunk);
+        }
+        releasePendingIfDone();
+    }
+
+    private byte[] feedChunk(byte[] chunk) {
+        int n = Math.min(MAX_FRAME, pending.readableBytes());
+        if (chunk == null || chunk.length != n) {
+            chunk = new byte[n];
+        }
+        pending.readBytes(chunk);
+        engine.receive(chunk, 0, n, clock.millis());
+        pump(null);
+        return chunk;
+    }
+
+    private void releasePendingIfDone() {
         if (pending != null && (!pending.isReadable() || engine.isClosed())) {
             pending.release();
             pending = null;
         }
     }
 
+    /**
+     * Brings reading in line with the consumer and (with an output policy) the channel's
+     * writability, telling the engine of each change. Returns true while reading is paused.
+     */
+    private boolean syncFlow() {
+        if (!engine.isEstablished() || !channel.isActive()) {
+            return readingPaused;
+        }
+        long now = clock.millis();
+        boolean changed = false;
+        if (outputPolicy != null) {
+            boolean blocked = !channel.isWritable();
+            if (blocked != outputBlocked) {
+                outputBlocked = blocked;
+                changed = true;
+                if (blocked) {
+                    outputPolicy.unwritableEvents().increment();
+                    engine.outputBlocked(now);
+                } else {
+                    engine.outputUnblocked(now);
+                }
+            }
+        }
+        boolean pause = consumerFull || outputBlocked;
+        if (pause != readingPaused) {
+            readingPaused = pause;
+            changed = true;
+            if (pause) {
+                engine.readingPaused(now);
+            } else {
+                engine.readingResumed(now);
+            }
+            channel.config().setAutoRead(!pause);
+        }
+        if (changed) {
+            reschedule();
+        }
+        return readingPaused;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (outputPolicy != null) {
+            // Netty may report this from inside our own write or flush: act on it as a task of its own.
+            ctx.channel().eventLoop().execute(() -> {
+                if (!engine.isClosed()) {
+                    syncFlow();
+                    drainInput();
+                }
+            });
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        drainAll(); // what the peer completed before the connection ended is delivered before the close
         engine.transportClosed(clock.millis());
         pump(null);
         cancelTimer();
@@ -121,24 +247,33 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** Pauses or resumes reading; safe from any thread. */
+    /** The consumer is full (pause reading) or has room again (resume); safe from any thread. */
     void setPaused(boolean pause) {
         onLoop(() -> {
-            if (paused == pause) {
+            consumerFull = pause;
+            if (engine.isClosed()) {
                 return;
             }
-            paused = pause;
-            channel.config().setAutoRead(!pause);
+            syncFlow();
             if (!pause) {
                 drainInput();
             }
         });
     }
 
-    /** Queues a message from any thread; completes when its last frame is written. */
+    /**
+     * Queues a message from any thread; completes when its last frame is written. With an output
+     * policy, fails at once with {@link BackpressureException} while the channel is unwritable.
+     */
     CompletableFuture<Void> send(byte[] message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
+            if (outputPolicy != null && engine.isEstablished() && !channel.isWritable()) {
+                outputPolicy.sendsRefused().increment();
+                done.completeExceptionally(new BackpressureException("session unwritable: " + outboundPending()
+                        + " bytes queued for a peer that does not read"));
+                return;
+            }
             try {
                 engine.send(message, clock.millis());
             } catch (UsmpException | IllegalStateException e) {
@@ -159,9 +294,13 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Orderly close from any thread: BYE, then the connection closes. */
+    /**
+     * Orderly close from any thread: first the input already read is decoded (its messages are
+     * delivered), then BYE, then the connection closes.
+     */
     void close() {
         onLoop(() -> {
+            drainAll();
             engine.close(clock.millis());
             pump(null);
         });
@@ -183,6 +322,10 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
             last = channel.write(Unpooled.wrappedBuffer(out));
         }
         if (last != null) {
+            long queued = outboundPending();
+            if (queued > maxOutboundPending) {
+                maxOutboundPending = queued;
+            }
             channel.flush();
         }
         if (written != null) {
@@ -216,6 +359,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (!engine.isClosed()) {
+            syncFlow();
             reschedule();
         }
     }
@@ -233,8 +377,14 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     private void onTimer() {
         timer = null;
         timerAt = Long.MAX_VALUE;
+        if (outputPolicy != null && pending != null && clock.millis() >= engine.nextDeadline()) {
+            // A gateway timer that fires while input waits here is the slow-consumer close (the
+            // watchdog does not run while reading is paused): hand over what was read first.
+            drainAll();
+        }
         engine.tick(clock.millis());
         pump(null);
+        drainInput();
     }
 
     private void cancelTimer() {

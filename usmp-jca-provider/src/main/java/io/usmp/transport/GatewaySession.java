@@ -9,13 +9,17 @@ import io.usmp.UsmpSession;
 import io.usmp.session.UsmpEngine;
 import io.usmp.protocol.Limits;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A gateway session. Its listener calls go onto its device's line of the {@link DeliveryScheduler}:
- * one at a time, in order, behind whatever an earlier session of the same device left queued.
+ * one at a time, in order, behind whatever an earlier session of the same device left queued. When
+ * this session supersedes one of the same device that is still closing, its calls are held here
+ * until that one has queued its last messages and its {@code onClosed} (see {@link #after}).
  */
 final class GatewaySession implements UsmpSession {
     private final EngineHandler handler;
@@ -30,6 +34,11 @@ final class GatewaySession implements UsmpSession {
     private int queuedMessages;
     private boolean paused;
     private volatile boolean open = true;
+    /** Completes once onClosed is queued on the line: everything of this session is queued by then. */
+    private final CompletableFuture<Void> allQueued = new CompletableFuture<>();
+    /** Listener calls held until the predecessor has queued everything; null when not held. */
+    private ArrayDeque<Runnable> held;
+    private final CompletableFuture<Void> heldReleased = new CompletableFuture<>();
 
     GatewaySession(EngineHandler handler, DeviceId deviceId, byte[] sessionId, InetSocketAddress remote,
                    ServerListener listener, DeliveryScheduler<DeviceId> scheduler, int capacity, LongAdder messagesSent,
@@ -68,7 +77,15 @@ final class GatewaySession implements UsmpSession {
     @Override
     public CompletionStage<Void> send(byte[] message) throws PayloadException {
         Limits.checkMessageSize(message);
-        return handler.send(message.clone()).thenRun(messagesSent::increment);
+        CompletableFuture<Void> written = handler.send(message.clone());
+        written.thenRun(messagesSent::increment);
+        // The stage itself, not a dependent one: a refused send reports BackpressureException as is.
+        return written;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return open && handler.isWritable();
     }
 
     @Override
@@ -76,18 +93,48 @@ final class GatewaySession implements UsmpSession {
         handler.close();
     }
 
+    EngineHandler handler() {
+        return handler;
+    }
+
+    /**
+     * Holds this session's listener calls until {@code previous} (the device's session this one
+     * supersedes) has queued its last messages and its onClosed. Call before {@link #opened()}.
+     */
+    void after(GatewaySession previous) {
+        synchronized (this) {
+            held = new ArrayDeque<>();
+        }
+        previous.allQueued.thenRun(this::release);
+    }
+
+    private void release() {
+        synchronized (this) {
+            for (Runnable task : held) {
+                line.submit(task);
+            }
+            held = null;
+        }
+        heldReleased.complete(null);
+    }
+
+    private void submit(Runnable task) {
+        synchronized (this) {
+            if (held != null) {
+                held.add(task);
+                return;
+            }
+            line.submit(task);
+        }
+    }
+
     @Override
     public boolean isOpen() {
         return open;
     }
 
-    @Override
-    public boolean isWritable() {
-        return open && handler.channel().isWritable();
-    }
-
     void opened() {
-        line.submit(() -> listener.onSession(this));
+        submit(() -> listener.onSession(this));
     }
 
     /** Queues a message; returns true when the queue is full and the socket should stop being read. */
@@ -98,7 +145,7 @@ final class GatewaySession implements UsmpSession {
             full = queuedMessages >= capacity;
             paused |= full;
         }
-        line.submit(() -> {
+        submit(() -> {
             try {
                 listener.onMessage(this, payload);
             } finally {
@@ -110,7 +157,7 @@ final class GatewaySession implements UsmpSession {
 
     void closed(CloseReason reason, UsmpException cause) {
         open = false;
-        line.submit(() -> {
+        submit(() -> {
             try {
                 listener.onClosed(this, reason, cause);
             } finally {
@@ -118,6 +165,15 @@ final class GatewaySession implements UsmpSession {
                 whenFinished.run();
             }
         });
+        // Our calls may still be held behind a predecessor; a successor's are held behind ours.
+        submitted().thenRun(() -> allQueued.complete(null));
+    }
+
+    /** Completes when nothing of ours is held any more (at once unless we wait for a predecessor). */
+    private CompletableFuture<Void> submitted() {
+        synchronized (this) {
+            return held == null ? CompletableFuture.completedFuture(null) : heldReleased;
+        }
     }
 
     private void messageDone() {

@@ -1,9 +1,11 @@
 package io.usmp.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.usmp.protocol.CloseReason;
@@ -41,6 +43,14 @@ import java.util.concurrent.atomic.LongAdder;
 final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
     private static final long BIND_RETRY_MILLIS = 2_000;
+    /** Smallest buffer a socket read uses (Netty's adaptive allocator would shrink to 64 bytes after small reads). */
+    static final int MIN_READ_BUFFER = 2 * 1024;
+    /**
+     * Largest buffer one socket read fills (Netty's adaptive allocator, 2 KiB initially). While a
+     * session's reading is paused, at most one such read waits in its handler: this bounds input
+     * memory per session together with the inbound queue capacity.
+     */
+    static final int MAX_READ_BUFFER = 64 * 1024;
 
     private final ServerConfig config;
     private final ServerListener listener;
@@ -53,6 +63,8 @@ final class TcpGateway implements UsmpServer {
     private final DeliveryScheduler<DeviceId> delivery;
     private final ExecutorService ownedDelivery;
     private final Map<DeviceId, GatewaySession> sessions = new ConcurrentHashMap<>();
+    /** Each device's latest session until its onClosed is queued: a new session queues its calls behind it. */
+    private final Map<DeviceId, GatewaySession> latest = new ConcurrentHashMap<>();
     private final Map<Channel, Boolean> channels = new ConcurrentHashMap<>();
     /** Sessions whose onClosed has not yet been delivered; notified when one finishes. */
     private final Set<GatewaySession> undelivered = ConcurrentHashMap.newKeySet();
@@ -65,6 +77,7 @@ final class TcpGateway implements UsmpServer {
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final EngineHandler.OutputPolicy outputPolicy = new EngineHandler.OutputPolicy(new LongAdder(), new LongAdder());
     private Channel serverChannel;
     private volatile boolean closing;
 
@@ -75,7 +88,7 @@ final class TcpGateway implements UsmpServer {
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
         this.settings = new EngineSettings(config.crypto(), config.random(),
                 config.keyPairs() != null ? config.keyPairs() : () -> config.crypto().generateKeyPair(config.random()),
-                config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout());
+                config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout(), config.slowConsumerTimeout());
         this.admission = new Admission(config);
         UsmpTransport t = config.transport();
         this.ownsTransport = t == null;
@@ -119,6 +132,9 @@ final class TcpGateway implements UsmpServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(MIN_READ_BUFFER, MIN_READ_BUFFER, MAX_READ_BUFFER))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -184,7 +200,7 @@ final class TcpGateway implements UsmpServer {
             this.ch = ch;
             this.remote = remote;
             this.handler = new EngineHandler(UsmpEngine.server(settings, config.psks(), clock.millis()), this, clock, bytesIn,
-                    bytesOut);
+                    bytesOut, outputPolicy);
         }
 
         void slotGranted() {
@@ -216,6 +232,12 @@ final class TcpGateway implements UsmpServer {
             session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, listener, delivery, config.inboundQueueCapacity(),
                     messagesOut, this::finished);
             undelivered.add(session);
+            GatewaySession unfinished = latest.put(e.deviceId(), session);
+            if (unfinished != null) {
+                // The old session hands over what it already read when it closes (on its own event
+                // loop); this one's listener calls queue behind that, so the device's order holds.
+                session.after(unfinished);
+            }
             GatewaySession previous = sessions.put(e.deviceId(), session);
             if (previous != null) {
                 LOG.log(Level.INFO, "device {0} reconnected; closing its previous session", e.deviceId());
@@ -257,11 +279,14 @@ final class TcpGateway implements UsmpServer {
                 }
                 return;
             }
-            sessions.remove(session.deviceId(), session);
             sessionsClosed.get(e.reason()).increment();
             LOG.log(e.reason().isViolation() ? Level.WARNING : Level.INFO, "session closed device={0} reason={1}",
                     session.deviceId(), e.reason().kind());
+            sessions.remove(session.deviceId(), session);
             session.closed(e.reason(), e.cause());
+            // Only now: a new session of the device that no longer finds this one here finds all of
+            // its listener calls queued (see GatewaySession.after).
+            latest.remove(session.deviceId(), session);
         }
     }
 
@@ -282,8 +307,18 @@ final class TcpGateway implements UsmpServer {
 
     @Override
     public ServerStatistics statistics() {
+        long outbound = 0;
+        for (GatewaySession s : sessions.values()) {
+            outbound += s.handler().outboundPending();
+        }
         return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), snapshot(refusals),
-                admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed));
+                admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed),
+                outbound, outputPolicy.unwritableEvents().sum(), outputPolicy.sendsRefused().sum());
+    }
+
+    /** Listener calls queued (not yet started) on a device's delivery line (test seam). */
+    int queuedDeliveries(DeviceId device) {
+        return delivery.queued(device);
     }
 
     private static <E extends Enum<E>> Map<E, Long> snapshot(Map<E, LongAdder> counters) {

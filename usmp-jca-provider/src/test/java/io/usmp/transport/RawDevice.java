@@ -57,12 +57,24 @@ final class RawDevice implements AutoCloseable {
     }
 
     static RawDevice connect(InetSocketAddress server) throws IOException {
-        return connect(server, "127.0.0.1");
+        return connect(server, "127.0.0.1", 0);
     }
 
     /** Connects from {@code source}, an address in 127.0.0.0/8, so tests can act as several hosts. */
     static RawDevice connect(InetSocketAddress server, String source) throws IOException {
+        return connect(server, source, 0);
+    }
+
+    /** With {@code receiveBuffer} > 0, a small SO_RCVBUF (set before connecting, so the window stays small). */
+    static RawDevice connect(InetSocketAddress server, int receiveBuffer) throws IOException {
+        return connect(server, "127.0.0.1", receiveBuffer);
+    }
+
+    private static RawDevice connect(InetSocketAddress server, String source, int receiveBuffer) throws IOException {
         Socket s = new Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
         s.setTcpNoDelay(true);
         s.bind(new InetSocketAddress(source, 0));
         s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), (int) Loopback.WAIT.toMillis());

@@ -32,6 +32,8 @@ public final class ServerConfig {
     public static final int DEFAULT_LOCKOUT_MAX_SECONDS = 60;
     public static final int DEFAULT_LOCKOUT_TABLE_SIZE = 4096;
     public static final int DEFAULT_INBOUND_QUEUE_CAPACITY = 64;
+    /** After a local close sends BYE, how long the device's in-flight messages are still read. */
+    public static final Duration DEFAULT_CLOSE_LINGER = Duration.ofSeconds(2);
     /** Listener calls running at once across all devices. */
     public static final int DEFAULT_MAX_CONCURRENT_DELIVERIES = 16;
     /** Listener calls one device gets before the next ready device's turn. */
@@ -61,6 +63,7 @@ public final class ServerConfig {
     private final int lockoutMaxSeconds;
     private final int lockoutTableSize;
     private final int inboundQueueCapacity;
+    private final Duration closeLinger;
     private final UsmpTransport transport;
     private final Executor deliveryExecutor;
     private final int maxConcurrentDeliveries;
@@ -88,6 +91,7 @@ public final class ServerConfig {
         this.lockoutMaxSeconds = b.lockoutMaxSeconds;
         this.lockoutTableSize = b.lockoutTableSize;
         this.inboundQueueCapacity = b.inboundQueueCapacity;
+        this.closeLinger = b.closeLinger;
         this.transport = b.transport;
         this.deliveryExecutor = b.deliveryExecutor;
         this.maxConcurrentDeliveries = b.maxConcurrentDeliveries;
@@ -174,6 +178,10 @@ public final class ServerConfig {
         return deliveryExecutor;
     }
 
+    public Duration closeLinger() {
+        return closeLinger;
+    }
+
     public int maxConcurrentDeliveries() {
         return maxConcurrentDeliveries;
     }
@@ -227,6 +235,7 @@ public final class ServerConfig {
         private int lockoutMaxSeconds = DEFAULT_LOCKOUT_MAX_SECONDS;
         private int lockoutTableSize = DEFAULT_LOCKOUT_TABLE_SIZE;
         private int inboundQueueCapacity = DEFAULT_INBOUND_QUEUE_CAPACITY;
+        private Duration closeLinger = DEFAULT_CLOSE_LINGER;
         private UsmpTransport transport;
         private Executor deliveryExecutor;
         private int maxConcurrentDeliveries = DEFAULT_MAX_CONCURRENT_DELIVERIES;
@@ -308,6 +317,20 @@ public final class ServerConfig {
         /** Messages held per session for the listener before that device's socket stops being read. */
         public Builder inboundQueueCapacity(int n) {
             this.inboundQueueCapacity = checkRange("inboundQueueCapacity", n, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * After the gateway closes a session (undeploy, {@link UsmpSession#close()}), messages the
+         * device sent before it saw the BYE are still read and delivered for up to this long, until
+         * the device closes; zero closes at once.
+         */
+        public Builder closeLinger(Duration d) {
+            Objects.requireNonNull(d, "closeLinger");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("closeLinger must not be negative");
+            }
+            this.closeLinger = d;
             return this;
         }
 

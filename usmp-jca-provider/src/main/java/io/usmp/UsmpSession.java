@@ -43,8 +43,19 @@ public interface UsmpSession {
         return isOpen();
     }
 
-    /** Orderly close: BYE, then the connection closes. */
+    /**
+     * Orderly close: BYE, then messages the device sent before it saw the BYE are still delivered
+     * (for up to the server's close linger), then the connection closes.
+     */
     void close();
+
+    /**
+     * Closes at once, without BYE, discarding whatever is queued for the device: for a device that
+     * does not read, so that a message whose send timed out never leaves later.
+     */
+    default void abort() {
+        close();
+    }
 
     boolean isOpen();
 }

@@ -42,7 +42,8 @@ public final class UsmpEngine {
     /** At most a day of pauses' worth of PING/PONG backlog is forgiven. */
     private static final long MAX_FLOOD_CREDIT = 86_400L * FLOOD_LIMIT;
 
-    private enum State { HANDSHAKE, ESTABLISHED, CLOSED }
+    /** CLOSING: our BYE is sent, the peer's last messages are still read (see {@link #closeLingering}). */
+    private enum State { HANDSHAKE, ESTABLISHED, CLOSING, CLOSED }
 
     private final boolean client;
     private final EngineSettings settings;
@@ -51,6 +52,7 @@ public final class UsmpEngine {
     private final ArrayDeque<byte[]> output = new ArrayDeque<>();
     private final ArrayDeque<EngineEvent> events = new ArrayDeque<>();
     private final long handshakeDeadline;
+    private long lingerDeadline = Long.MAX_VALUE;
     /** Server: when a complete HELLO must have arrived (set once a handshake slot is granted). */
     private long helloDeadline = Long.MAX_VALUE;
 
@@ -152,9 +154,52 @@ public final class UsmpEngine {
         }
     }
 
+    /**
+     * Orderly close that loses nothing the peer already sent: BYE goes out, then, for up to
+     * {@code lingerMillis}, messages the peer sent before it saw the BYE are still opened and
+     * reported, until the peer closes the connection or answers with BYE; then
+     * {@link CloseReason#LOCAL}. Nothing more is sent after the BYE (a PING gets no PONG). Before
+     * the handshake completed, or with no linger, this is {@link #close(long)}.
+     */
+    public void closeLingering(long nowMillis, long lingerMillis) {
+        if (state != State.ESTABLISHED || lingerMillis <= 0) {
+            if (state != State.CLOSING) {
+                close(nowMillis);
+            }
+            return;
+        }
+        try {
+            sendSealed(PacketType.BYE, new byte[0], 0, 0, nowMillis);
+        } catch (UsmpException e) {
+            end(CloseReason.LOCAL, null, true);
+            return;
+        }
+        state = State.CLOSING;
+        lingerDeadline = deadline(nowMillis, lingerMillis);
+    }
+
+    /**
+     * Ends the session at once, without BYE, dropping unsent output (for a peer that does not read:
+     * what it was meant to get must never leave late). {@link CloseReason#LOCAL}. Idempotent.
+     */
+    public void abort(long nowMillis) {
+        if (state != State.CLOSED) {
+            end(CloseReason.LOCAL, null, false);
+        }
+    }
+
+    /** True after {@link #closeLingering} sent BYE and while the peer's last messages are read. */
+    public boolean isClosing() {
+        return state == State.CLOSING;
+    }
+
     /** The transport saw end of stream or an I/O error. */
     public void transportClosed(long nowMillis) {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.CLOSING) {
+            end(CloseReason.LOCAL, null, false); // the peer closed after our BYE: the orderly end
             return;
         }
         if (state == State.HANDSHAKE) {
@@ -238,6 +283,10 @@ public final class UsmpEngine {
             if (awaitingHello() && nowMillis >= helloDeadline) {
                 throw new UsmpTimeoutException("no complete HELLO in time after a handshake slot was granted");
             }
+            if (state == State.CLOSING && nowMillis >= lingerDeadline) {
+                end(CloseReason.LOCAL, null, true);
+                return;
+            }
             if (state != State.ESTABLISHED) {
                 return;
             }
@@ -259,6 +308,8 @@ public final class UsmpEngine {
         switch (state) {
             case HANDSHAKE:
                 return awaitingHello() ? Math.min(handshakeDeadline, helloDeadline) : handshakeDeadline;
+            case CLOSING:
+                return lingerDeadline;
             case ESTABLISHED:
                 long timer = client ? deadline(lastTx, settings.keepalive().toMillis())
                         : readingPaused ? Long.MAX_VALUE : deadline(lastRx, settings.sessionTimeout().toMillis());
@@ -381,13 +432,17 @@ public final class UsmpEngine {
                 } else {
                     countKeepalive(now);
                 }
-                if (type == PacketType.PING) {
+                if (type == PacketType.PING && state == State.ESTABLISHED) {
                     sendControl(PacketType.PONG, now);
                 }
                 break;
             case BYE:
                 requireNoPartialMessage(type);
-                end(CloseReason.PEER_BYE, new ConnectionClosedException("peer sent BYE", CloseReason.PEER_BYE), false);
+                if (state == State.CLOSING) {
+                    end(CloseReason.LOCAL, null, true); // the peer answered our BYE
+                } else {
+                    end(CloseReason.PEER_BYE, new ConnectionClosedException("peer sent BYE", CloseReason.PEER_BYE), false);
+                }
                 break;
             default:
                 throw new FrameException("unexpected " + type);
@@ -414,7 +469,7 @@ public final class UsmpEngine {
     }
 
     private void checkOpen() throws ConnectionClosedException {
-        if (state == State.CLOSED) {
+        if (state == State.CLOSED || state == State.CLOSING) {
             throw new ConnectionClosedException("session closed", CloseReason.LOCAL);
         }
         if (state != State.ESTABLISHED) {

@@ -179,6 +179,14 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
      * writability, telling the engine of each change. Returns true while reading is paused.
      */
     private boolean syncFlow() {
+        if (engine.isClosing()) {
+            // Our BYE is out: read the peer's last messages whatever the consumer, for the linger only.
+            if (readingPaused) {
+                readingPaused = false;
+                channel.config().setAutoRead(true);
+            }
+            return false;
+        }
         if (!engine.isEstablished() || !channel.isActive()) {
             return readingPaused;
         }
@@ -303,6 +311,32 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
             drainAll();
             engine.close(clock.millis());
             pump(null);
+        });
+    }
+
+    /** Closes at once without BYE; what is queued for the socket is discarded. Safe from any thread. */
+    void abort() {
+        onLoop(() -> {
+            drainAll();
+            engine.abort(clock.millis());
+            pump(null);
+        });
+    }
+
+    /**
+     * Orderly close that loses nothing the peer sent: the input already read is decoded, BYE goes
+     * out, and the peer's messages still in flight are read for up to {@code lingerMillis} until it
+     * closes or answers BYE (see {@link UsmpEngine#closeLingering}); safe from any thread.
+     */
+    void closeLingering(long lingerMillis) {
+        onLoop(() -> {
+            drainAll();
+            engine.closeLingering(clock.millis(), lingerMillis);
+            pump(null);
+            if (engine.isClosing()) {
+                syncFlow();
+                drainInput();
+            }
         });
     }
 

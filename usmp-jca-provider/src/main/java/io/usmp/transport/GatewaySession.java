@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class GatewaySession implements UsmpSession {
     private final EngineHandler handler;
+    private final long lingerMillis;
     private final DeviceId deviceId;
     private final byte[] sessionId;
     private final InetSocketAddress remote;
@@ -42,8 +43,9 @@ final class GatewaySession implements UsmpSession {
 
     GatewaySession(EngineHandler handler, DeviceId deviceId, byte[] sessionId, InetSocketAddress remote,
                    ServerListener listener, DeliveryScheduler<DeviceId> scheduler, int capacity, LongAdder messagesSent,
-                   Runnable whenFinished) {
+                   Runnable whenFinished, long lingerMillis) {
         this.handler = handler;
+        this.lingerMillis = lingerMillis;
         this.deviceId = deviceId;
         this.sessionId = sessionId.clone();
         this.remote = remote;
@@ -90,7 +92,12 @@ final class GatewaySession implements UsmpSession {
 
     @Override
     public void close() {
-        handler.close();
+        handler.closeLingering(lingerMillis);
+    }
+
+    @Override
+    public void abort() {
+        handler.abort();
     }
 
     EngineHandler handler() {

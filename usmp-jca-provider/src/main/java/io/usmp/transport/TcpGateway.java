@@ -230,7 +230,7 @@ final class TcpGateway implements UsmpServer {
             admission.handshakeSucceeded(remote.getAddress());
             handshakesOk.increment();
             session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, listener, delivery, config.inboundQueueCapacity(),
-                    messagesOut, this::finished);
+                    messagesOut, this::finished, config.closeLinger().toMillis());
             undelivered.add(session);
             GatewaySession unfinished = latest.put(e.deviceId(), session);
             if (unfinished != null) {

@@ -111,7 +111,7 @@ final class UsmpManagedConnection implements ManagedConnection {
         try {
             written.toCompletableFuture().get(mcf.getSendTimeoutMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            session.close();
+            session.abort();
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " timed out after "
                     + mcf.getSendTimeoutMillis() + " ms; its session was closed so the message does not leave late", e);
             fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, re);

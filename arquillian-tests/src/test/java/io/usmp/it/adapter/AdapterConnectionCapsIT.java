@@ -44,7 +44,9 @@ class AdapterConnectionCapsIT {
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() throws Exception {
-        return AdapterArchives.ear(Map.of("port", String.valueOf(PORT), "maxConnections", "3", "maxConnectionsPerIp", "2"));
+        // A long HELLO timeout: the plain sockets below must keep their connections while the test looks.
+        return AdapterArchives.ear(Map.of("port", String.valueOf(PORT), "maxConnections", "3", "maxConnectionsPerIp", "2",
+                "helloTimeoutMillis", "10000"));
     }
 
     private long refused() throws Exception {

@@ -38,6 +38,12 @@ public class ControlServlet extends HttpServlet {
             } catch (JMException e) {
                 resp.getWriter().print("error " + e);
             }
+        } else if ("heap".equals(op)) {
+            // Live heap as well as a test can see it: after collections, what is still reachable.
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+            }
+            resp.getWriter().print(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         } else if ("heads".equals(op)) {
             resp.getWriter().print(recorder.heads(req.getParameter("device")));
         } else if ("gate".equals(op)) {

@@ -19,7 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /** The simulated device fleet: ids, PSKs, the PKCS#12 keystore the adapter loads, clients. */
 final class ItDevices {
-    static final int FLEET = 70;
+    static final int FLEET = 100;
     static final int PORT = 17400;
     static final String KEYSTORE_PASSWORD = "it-keystore-password";
     static final Path KEYSTORE = Path.of("target", "it-psk.p12").toAbsolutePath();

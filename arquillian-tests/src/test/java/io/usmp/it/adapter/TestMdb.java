@@ -9,14 +9,19 @@ import jakarta.ejb.MessageDriven;
 import jakarta.ejb.MessageDrivenContext;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import org.jboss.ejb3.annotation.ResourceAdapter;
 
 /**
  * Records every delivery; payloads starting with "fail" throw, "rollback-once" marks the first
  * attempt rollback-only without throwing and "rollback-always" every attempt, "reply:x" replies x,
- * "reply-then-fail:x" replies x and then throws, "big-reply:n" replies n bytes of {@link BytePattern},
+ * "reply-then-fail:x" replies x and then throws, "note:PATH|ID" appends ID to a file, "big-reply:n" replies n bytes of {@link BytePattern},
  * "flaky:x" throws on the first attempt and replies x on later ones, "gate:…" waits while the
  * {@link Gate} is closed. Activation properties come from the
  * generated jboss-ejb3.xml (they hold paths known only at test time).
@@ -43,6 +48,9 @@ public class TestMdb implements DeviceMessageListener {
         if (text.startsWith("gate:")) {
             Gate.pass();
         }
+        if (text.startsWith("note:")) {
+            note(text.substring("note:".length()));
+        }
         if (text.startsWith("flaky:")) {
             if (message.deliveryAttempt() == 1) {
                 throw new IllegalStateException("test MDB fails the first attempt of " + text);
@@ -68,6 +76,21 @@ public class TestMdb implements DeviceMessageListener {
         }
         if (text.startsWith("reply:")) {
             reply(message, text.substring("reply:".length()).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** "note:PATH|ID" appends ID to the file PATH, which outlives the deployment (a test reads it after undeploy). */
+    private static void note(String pathAndId) {
+        int bar = pathAndId.indexOf('|');
+        try {
+            Thread.sleep(2); // a little slower than the device, so a backlog forms
+            Files.writeString(Path.of(pathAndId.substring(0, bar)), pathAndId.substring(bar + 1) + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -50,6 +50,10 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
     private String deadLetterDirectory;
     private Boolean deliverSessionEvents = false;
     private Integer shutdownGraceMillis = 5_000;
+    private Integer maxHandshakesPerIp = ServerConfig.DEFAULT_MAX_HANDSHAKES_PER_IP;
+    private Integer helloTimeoutMillis = (int) ServerConfig.DEFAULT_HELLO_TIMEOUT.toMillis();
+    private Integer slowConsumerTimeoutMillis = (int) ServerConfig.DEFAULT_SLOW_CONSUMER_TIMEOUT.toMillis();
+    private Integer closeLingerMillis = (int) ServerConfig.DEFAULT_CLOSE_LINGER.toMillis();
 
     @Override
     public void validate() throws InvalidPropertyException {
@@ -89,6 +93,12 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
                 "must not be negative, got " + redeliveryBackoffMillis, problems, bad);
         check(shutdownGraceMillis != null && shutdownGraceMillis >= 0, "shutdownGraceMillis",
                 "must not be negative, got " + shutdownGraceMillis, problems, bad);
+        positive(maxHandshakesPerIp, "maxHandshakesPerIp", problems, bad);
+        positive(helloTimeoutMillis, "helloTimeoutMillis", problems, bad);
+        check(slowConsumerTimeoutMillis != null && slowConsumerTimeoutMillis >= 0, "slowConsumerTimeoutMillis",
+                "must be 0 (off) or positive, got " + slowConsumerTimeoutMillis, problems, bad);
+        check(closeLingerMillis != null && closeLingerMillis >= 0, "closeLingerMillis",
+                "must not be negative, got " + closeLingerMillis, problems, bad);
         if (!problems.isEmpty()) {
             InvalidPropertyException e = new InvalidPropertyException("invalid USMP activation properties: "
                     + String.join("; ", problems));
@@ -342,6 +352,42 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
 
     public void setShutdownGraceMillis(Integer shutdownGraceMillis) {
         this.shutdownGraceMillis = shutdownGraceMillis;
+    }
+
+    public Integer getMaxHandshakesPerIp() {
+        return maxHandshakesPerIp;
+    }
+
+    /** One source address's (IPv6: /64's) share of the handshake slots (SPEC §6). */
+    public void setMaxHandshakesPerIp(Integer maxHandshakesPerIp) {
+        this.maxHandshakesPerIp = maxHandshakesPerIp;
+    }
+
+    public Integer getHelloTimeoutMillis() {
+        return helloTimeoutMillis;
+    }
+
+    /** Once a connection holds a handshake slot, its complete HELLO must arrive within this (SPEC §6). */
+    public void setHelloTimeoutMillis(Integer helloTimeoutMillis) {
+        this.helloTimeoutMillis = helloTimeoutMillis;
+    }
+
+    public Integer getSlowConsumerTimeoutMillis() {
+        return slowConsumerTimeoutMillis;
+    }
+
+    /** A device whose socket takes no more data for this long is closed (0 = never). */
+    public void setSlowConsumerTimeoutMillis(Integer slowConsumerTimeoutMillis) {
+        this.slowConsumerTimeoutMillis = slowConsumerTimeoutMillis;
+    }
+
+    public Integer getCloseLingerMillis() {
+        return closeLingerMillis;
+    }
+
+    /** After the adapter closes a session (undeploy), how long the device's in-flight messages are still read. */
+    public void setCloseLingerMillis(Integer closeLingerMillis) {
+        this.closeLingerMillis = closeLingerMillis;
     }
 
     @Override

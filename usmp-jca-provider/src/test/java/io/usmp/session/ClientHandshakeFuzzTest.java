@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.usmp.handshake.FrameCipher;
 import io.usmp.testing.DerivedSession;
 
 /**
@@ -14,7 +13,6 @@ import io.usmp.testing.DerivedSession;
  * complete the handshake. Checks: see {@link EngineOracle}.
  */
 class ClientHandshakeFuzzTest {
-    private static final FrameCipher C2S = DerivedSession.c2s();
     private static final byte[] HELLO = DerivedSession.frame("HELLO_tcp");
 
     @FuzzTest(maxDuration = "5m")
@@ -22,7 +20,7 @@ class ClientHandshakeFuzzTest {
         UsmpEngine client = DerivedSession.client(EngineOracle.T0);
         client.start(EngineOracle.T0);
         assertArrayEquals(HELLO, client.pollOutput(), "the vectors' HELLO");
-        EngineOracle oracle = new EngineOracle(client, EngineOracle.Role.CLIENT, C2S, EngineOracle.T0).helloSent();
+        EngineOracle oracle = new EngineOracle(client, EngineOracle.Role.CLIENT, DerivedSession::c2s, EngineOracle.T0).helloSent();
         oracle.check();
         oracle.run(data);
     }

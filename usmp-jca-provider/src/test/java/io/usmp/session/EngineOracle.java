@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Drives one {@link UsmpEngine} with fuzzer bytes and checks, after every call, that it only ever
@@ -62,18 +63,20 @@ final class EngineOracle {
 
     private final UsmpEngine engine;
     private final Role role;
-    /** Opens what this engine seals (the peer's receive direction). */
-    private final FrameCipher peerView;
+    /** Makes a cipher that opens what this engine seals (the peer's receive direction). */
+    private final Supplier<FrameCipher> peerViews;
+    /** Made on the first sealed output and destroyed at the end of the run (no key outlives an input). */
+    private FrameCipher peerView;
     private final Set<PacketType> handshakeSent = EnumSet.noneOf(PacketType.class);
     private boolean established;
     private boolean closed;
     private long nextTxSeq;
     private long now;
 
-    EngineOracle(UsmpEngine engine, Role role, FrameCipher peerView, long now) {
+    EngineOracle(UsmpEngine engine, Role role, Supplier<FrameCipher> peerViews, long now) {
         this.engine = engine;
         this.role = role;
-        this.peerView = peerView;
+        this.peerViews = peerViews;
         this.now = now;
     }
 
@@ -94,6 +97,16 @@ final class EngineOracle {
 
     /** Feeds the whole input, then closes the transport and checks the engine stays silent. */
     void run(FuzzedDataProvider data) {
+        try {
+            feed(data);
+        } finally {
+            if (peerView != null) {
+                peerView.destroy();
+            }
+        }
+    }
+
+    private void feed(FuzzedDataProvider data) {
         while (data.remainingBytes() > 0) {
             int n = data.consumeInt(1, 256);
             int dt = data.consumeInt(0, 255);
@@ -188,6 +201,9 @@ final class EngineOracle {
         Set<PacketType> allowed = role == Role.SERVER ? EnumSet.of(PacketType.PONG) : EnumSet.of(PacketType.PONG, PacketType.PING);
         assertTrue(allowed.contains(type), role + " sent " + type + " unprompted");
         assertEquals(nextTxSeq++, f.seq(), "sealed frames use consecutive seqs from 0");
+        if (peerView == null) {
+            peerView = peerViews.get();
+        }
         try {
             assertEquals(0, peerView.open(type, f.seq(), f.payload()).length, type + " carries data");
         } catch (UsmpException e) {

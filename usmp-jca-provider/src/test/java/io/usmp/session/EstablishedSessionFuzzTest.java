@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.usmp.handshake.FrameCipher;
 import io.usmp.testing.DerivedSession;
 
 /**
@@ -18,7 +17,6 @@ import io.usmp.testing.DerivedSession;
  * repeats, drops and corrupts. Checks: see {@link EngineOracle}; every PONG must open with k_s2c.
  */
 class EstablishedSessionFuzzTest {
-    private static final FrameCipher S2C = DerivedSession.s2c();
     private static final byte[] HELLO = DerivedSession.frame("HELLO_tcp");
     private static final byte[] HELLO_ACK = DerivedSession.frame("HELLO_ACK");
     private static final byte[] CHALLENGE = DerivedSession.frame("CHALLENGE");
@@ -34,6 +32,6 @@ class EstablishedSessionFuzzTest {
         assertArrayEquals(SESSION_OK, server.pollOutput());
         assertInstanceOf(EngineEvent.Established.class, server.pollEvent());
         assertNull(server.pollEvent());
-        new EngineOracle(server, EngineOracle.Role.SERVER, S2C, t0).alreadyEstablished().run(data);
+        new EngineOracle(server, EngineOracle.Role.SERVER, DerivedSession::s2c, t0).alreadyEstablished().run(data);
     }
 }

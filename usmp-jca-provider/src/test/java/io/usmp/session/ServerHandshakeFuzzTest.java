@@ -2,7 +2,6 @@ package io.usmp.session;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.usmp.handshake.FrameCipher;
 import io.usmp.testing.DerivedSession;
 
 /**
@@ -12,13 +11,12 @@ import io.usmp.testing.DerivedSession;
  * the session. Checks: see {@link EngineOracle}.
  */
 class ServerHandshakeFuzzTest {
-    private static final FrameCipher S2C = DerivedSession.s2c();
 
     @FuzzTest(maxDuration = "5m")
     void serverHandshake(FuzzedDataProvider data) {
         UsmpEngine server = DerivedSession.server(EngineOracle.T0);
         server.start(EngineOracle.T0);
-        EngineOracle oracle = new EngineOracle(server, EngineOracle.Role.SERVER, S2C, EngineOracle.T0);
+        EngineOracle oracle = new EngineOracle(server, EngineOracle.Role.SERVER, DerivedSession::s2c, EngineOracle.T0);
         oracle.check();
         oracle.run(data);
     }

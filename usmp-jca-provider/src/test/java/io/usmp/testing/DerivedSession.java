@@ -81,12 +81,15 @@ public final class DerivedSession {
         return UsmpEngine.client(settings, DEVICE, psk(), now);
     }
 
-    /** Seals and opens what the client sends (k_c2s). */
+    /**
+     * Seals and opens what the client sends (k_c2s). Destroy it after use: KeyHygieneTest, in the same
+     * JVM, fails on any reachable copy of these keys.
+     */
     public static FrameCipher c2s() {
         return cipher(0);
     }
 
-    /** Seals and opens what the server sends (k_s2c). */
+    /** Seals and opens what the server sends (k_s2c); destroy it after use. */
     public static FrameCipher s2c() {
         return cipher(32);
     }
@@ -108,6 +111,8 @@ public final class DerivedSession {
             throw new IllegalArgumentException(e);
         } catch (UsmpException e) {
             throw new IllegalStateException(e);
+        } finally {
+            cipher.destroy();
         }
     }
 

@@ -70,7 +70,7 @@ final class RawDevice implements AutoCloseable {
         return connect(server, "127.0.0.1", receiveBuffer);
     }
 
-    private static RawDevice connect(InetSocketAddress server, String source, int receiveBuffer) throws IOException {
+    static RawDevice connect(InetSocketAddress server, String source, int receiveBuffer) throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);

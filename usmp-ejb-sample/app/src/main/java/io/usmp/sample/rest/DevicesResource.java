@@ -11,7 +11,6 @@ import io.usmp.sample.model.Reading;
 import jakarta.ejb.EJB;
 import jakarta.resource.ResourceException;
 import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -81,7 +80,7 @@ public class DevicesResource {
             Command c = commands.send(device, request.command(), request.requestId());
             return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(c.getId())).build()).entity(c).build();
         } catch (DeviceNotConnectedException | CommandNotRecordedException e) {
-            throw new ClientErrorException(e.getMessage(), Response.Status.CONFLICT);
+            return Response.status(Response.Status.CONFLICT).type(MediaType.TEXT_PLAIN).entity(e.getMessage()).build();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.usmp.it.adapter;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.jboss.as.arquillian.api.ServerSetupTask;
 import org.jboss.as.arquillian.container.ManagementClient;
 import org.jboss.as.controller.client.helpers.Operations;
@@ -34,14 +35,19 @@ public class MdbSupportServerSetupTask implements ServerSetupTask {
     }
 
     /** Sets the default resource adapter and the MDB pool, then reloads so both are in force. */
-    static void enableMdbs(ManagementClient client, String defaultAdapter) throws Exception {
+    protected void enableMdbs(ManagementClient client, String defaultAdapter) throws Exception {
         executeOperation(client, Operations.createWriteAttributeOperation(EJB3, "default-resource-adapter-name", defaultAdapter));
         executeOperation(client, Operations.createWriteAttributeOperation(EJB3, "default-mdb-instance-pool", "mdb-strict-max-pool"));
         reload(client);
     }
 
-    static void reload(ManagementClient client) throws IOException {
-        ServerManager.builder().client(client.getControllerClient()).standalone().executeReload();
+    /** Reloads and waits until the server runs again (executeReload alone returns while it restarts). */
+    static void reload(ManagementClient client) throws IOException, InterruptedException {
+        ServerManager server = ServerManager.builder().client(client.getControllerClient()).standalone();
+        server.executeReload();
+        if (!server.waitFor(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the server did not come back within 120 s of a reload");
+        }
     }
 
     @Override

@@ -3,12 +3,11 @@ package io.usmp.it.adapter;
 import static org.jboss.as.controller.client.helpers.Operations.createAddOperation;
 import static org.jboss.as.controller.client.helpers.Operations.createAddress;
 import static org.jboss.as.controller.client.helpers.Operations.createRemoveOperation;
-import static org.jboss.as.controller.client.helpers.Operations.createUndefineAttributeOperation;
 import static org.jboss.as.controller.client.helpers.Operations.createWriteAttributeOperation;
 
 import java.util.Map;
-import org.jboss.as.arquillian.api.ServerSetupTask;
 import org.jboss.as.arquillian.container.ManagementClient;
+import org.jboss.as.controller.client.helpers.Operations;
 import org.jboss.dmr.ModelNode;
 
 /**
@@ -17,7 +16,7 @@ import org.jboss.dmr.ModelNode;
  * next to the adapter's one-phase resource), the ejb3 default resource adapter (the sample's MDB
  * names none) and the MDB pool, then a reload.
  */
-public class SampleSetupTask implements ServerSetupTask {
+public class SampleSetupTask extends MdbSupportServerSetupTask {
     static final int PORT = 17401;
     private static final ModelNode XA_DATASOURCE = createAddress("subsystem", "datasources", "xa-data-source", "UsmpSampleXADS");
     private static final String XA_JNDI = "java:jboss/datasources/UsmpSampleXADS";
@@ -40,18 +39,17 @@ public class SampleSetupTask implements ServerSetupTask {
         ds.get("jndi-name").set(XA_JNDI);
         ds.get("user-name").set("sa");
         ds.get("password").set("sa");
-        executeOperation(client, ds);
         ModelNode url = createAddOperation(XA_DATASOURCE.clone().add("xa-datasource-properties", "URL"));
         url.get("value").set("jdbc:h2:mem:usmp-sample-it;DB_CLOSE_DELAY=-1");
-        executeOperation(client, url);
+        // One composite: WildFly refuses an XA datasource without its properties.
+        executeOperation(client, Operations.CompositeOperationBuilder.create().addStep(ds).addStep(url).build().getOperation());
         executeOperation(client, createWriteAttributeOperation(DEFAULT_BINDINGS, "datasource", XA_JNDI));
-        MdbSupportServerSetupTask.enableMdbs(client, SampleIT.APP + ".ear#usmp-ra.rar");
+        enableMdbs(client, SampleIT.APP + ".ear#usmp-ra.rar");
     }
 
     @Override
     public void tearDown(ManagementClient client, String containerId) throws Exception {
-        executeOperation(client, createUndefineAttributeOperation(MdbSupportServerSetupTask.EJB3, "default-mdb-instance-pool"));
-        executeOperation(client, createUndefineAttributeOperation(MdbSupportServerSetupTask.EJB3, "default-resource-adapter-name"));
+        super.tearDown(client, containerId);
         executeOperation(client, createWriteAttributeOperation(DEFAULT_BINDINGS, "datasource", "java:jboss/datasources/ExampleDS"));
         executeOperation(client, createRemoveOperation(XA_DATASOURCE));
         for (String name : properties().keySet()) {

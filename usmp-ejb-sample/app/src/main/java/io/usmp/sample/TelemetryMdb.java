@@ -39,7 +39,7 @@ public class TelemetryMdb implements DeviceMessageListener {
         String device = message.deviceId();
         switch (message.kind()) {
             case SESSION_OPENED -> registry.sessionOpened(device, message.sessionId(),
-                    String.valueOf(message.remoteAddress()), message.receivedAt());
+                    message.remoteAddress().getHostString() + ":" + message.remoteAddress().getPort(), message.receivedAt());
             case SESSION_CLOSED -> registry.sessionClosed(device, message.sessionId(), message.closeReason(), message.receivedAt());
             // A malformed payload throws MalformedPayloadException: rolled back, retried, dead-lettered.
             case MESSAGE -> received(message, Uplink.decode(message.payload()));

@@ -75,9 +75,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "building (tests skipped)"
-mvn -B -q -ntp package -Dmaven.test.skip=true -pl usmp-jca-provider,usmp-ejb-sample/ear -am
+# Maven's output goes to stderr: stdout carries only the Dashboard line.
+mvn -B -q -ntp -Dstyle.color=never package -Dmaven.test.skip=true -pl usmp-jca-provider,usmp-ejb-sample/ear -am >&2
 say "unpacking WildFly $wildfly_version from Maven Central (once)"
-mvn -B -q -ntp -pl arquillian-tests dependency:unpack@unpack-wildfly
+mvn -B -q -ntp -Dstyle.color=never -pl arquillian-tests dependency:unpack@unpack-wildfly >&2
 jar="$root/usmp-jca-provider/target/usmp.jar"
 ear="$root/usmp-ejb-sample/ear/target/usmp-sample.ear"
 
@@ -153,7 +154,7 @@ setsid java -jar "$jar" simulate --host 127.0.0.1 --port "$device_port" --device
 simulator_pgid=$!
 
 for i in $(seq 1 60); do
-  if curl -sf "$app_url" | grep -q '<title>USMP devices</title>'; then break; fi
+  if curl -sf -o "$work/index.html" "$app_url" && grep -q '<title>USMP devices</title>' "$work/index.html"; then break; fi
   [ "$i" = 60 ] && { say "the dashboard did not answer at $app_url"; exit 1; }
   sleep 1
 done

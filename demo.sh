@@ -91,7 +91,8 @@ java -jar "$jar" keystore-gen --keystore "$work/fleet.p12" --devices "$devices" 
 
 # The server runs on its own base directory (configuration, data, logs) so the unpacked
 # distribution, which the tests use, stays untouched.
-cp -r "$jboss_home/standalone" "$work/server"
+mkdir -p "$work/server/deployments"
+cp -r "$jboss_home/standalone/configuration" "$work/server/"
 say "starting WildFly (log: $work/server/log/server.log)"
 setsid "$jboss_home/bin/standalone.sh" -Djboss.server.base.dir="$work/server" \
   -Djboss.socket.binding.port-offset="$offset" -b 127.0.0.1 -bmanagement 127.0.0.1 \

@@ -202,7 +202,9 @@ class SampleIT {
             assertEquals(400, SampleApi.post("api/devices/" + id + "/commands", "{\"command\":\"\"}").statusCode());
             assertEquals(400, SampleApi.post("api/devices/" + id + "/commands", "{\"command\":\"" + "x".repeat(201) + "\"}").statusCode());
         }
-        assertEquals(404, SampleApi.get("api/devices/ffffffffffff/readings").statusCode());
+        var unknown = SampleApi.get("api/devices/ffffffffffff/readings");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("no device ffffffffffff", unknown.body());
         assertEquals(404, SampleApi.get("api/devices/not-hex/readings").statusCode());
         JsonObject stats = (JsonObject) SampleApi.json("api/stats");
         for (String key : List.of("devices", "online", "readings", "commands", "deadLettered")) {

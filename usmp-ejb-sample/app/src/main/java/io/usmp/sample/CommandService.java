@@ -44,11 +44,16 @@ public class CommandService {
         return command;
     }
 
-    /** Records a device's answer on its oldest unanswered command (a device answers in order). */
+    /**
+     * Records a device's answer on its oldest unanswered command (a device answers in order).
+     *
+     * @throws UnmatchedAnswerException no such command is visible (yet): the delivery is retried
+     */
     public void answered(String deviceId, String answer, Instant at) {
         em.createQuery("select c from Command c where c.deviceId = :d and c.answeredAt is null order by c.id", Command.class)
                 .setParameter("d", deviceId).setMaxResults(1).getResultStream()
-                .findFirst().ifPresent(c -> c.answered(answer, at));
+                .findFirst().orElseThrow(() -> new UnmatchedAnswerException(deviceId))
+                .answered(answer, at);
     }
 
     /** The device's latest {@code limit} commands, newest first. */

@@ -159,6 +159,11 @@ for i in $(seq 1 60); do
   [ "$i" = 60 ] && { say "the dashboard did not answer at $app_url"; exit 1; }
   sleep 1
 done
+# A first look at the page should show devices: give the fleet's handshakes up to 60 s.
+for _ in $(seq 1 60); do
+  curl -sf "${app_url}api/stats" | grep -q '"online":[1-9]' && break
+  sleep 1
+done
 echo "Dashboard: $app_url"
 say "Ctrl-C stops the devices and the server. Simulator status:"
 tail -n +1 -f "$work/simulator.log" >&2 &

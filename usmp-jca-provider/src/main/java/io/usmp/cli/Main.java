@@ -19,21 +19,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar usmp.jar gateway|device ...}: a standalone gateway and a device client, for
  * users and for interoperability checks against the upstream SDKs.
  */
 public final class Main {
+    static final int GATEWAY_SUMMARY_SECONDS = 10;
     static final String USAGE = String.join("\n",
             "usage:",
-            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo]",
+            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo] [--verbose]",
+            "      prints a line per session and a summary every " + GATEWAY_SUMMARY_SECONDS + " s; --verbose adds each message in hex",
             "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX",
             "                            [--send HEX]... [--gen N]... [--expect-echo]",
             "  java -jar usmp.jar keystore-add --keystore PATH --device-id HEX (--psk-file PATH | --new-psk-file PATH)",
             "      adds a device's PSK to a PKCS#12 keystore (created if missing) for the resource adapter;",
             "      the keystore password comes from the environment variable " + KeystoreCommand.PASSWORD_ENV + ";",
             "      --new-psk-file generates a random 32-byte PSK and writes it there for the device.",
+            "  java -jar usmp.jar keystore-gen --keystore PATH --devices N",
+            "      a new keystore for simulated devices 0..N-1 (id of device i: 5a + i in 10 hex digits), random PSKs",
+            "  java -jar usmp.jar simulate --host H --port P --devices N --keystore PATH [--rate R] [--duration S]",
+            "      N devices, each sending R binary telemetry records per second (default 1), answering",
+            "      commands and reconnecting after drops; PSKs from the keystore; runs S seconds or until Ctrl-C.",
+            "      Both read the keystore password from " + KeystoreCommand.PASSWORD_ENV + ".",
             "--psk-file holds the raw key bytes (at least 16); --psk-hex is meant for tests.");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -58,13 +69,19 @@ public final class Main {
             switch (args[0]) {
                 case "gateway":
                     return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"),
-                            Set.of("--echo")), null);
+                            Set.of("--echo", "--verbose")), null);
                 case "device":
                     return device(new Arguments(args, 1, Set.of("--host", "--port", "--psk-file", "--psk-hex", "--device-id",
                             "--send", "--gen"), Set.of("--expect-echo")));
                 case "keystore-add":
                     return new KeystoreCommand(out, err, System.getenv()).run(new Arguments(args, 1,
                             Set.of("--keystore", "--device-id", "--psk-file", "--new-psk-file"), Set.of()));
+                case "keystore-gen":
+                    return new KeystoreGenCommand(out, err, System.getenv()).run(new Arguments(args, 1,
+                            Set.of("--keystore", "--devices"), Set.of()));
+                case "simulate":
+                    return new SimulateCommand(out, err, System.getenv(), System.console() != null).run(new Arguments(args, 1,
+                            Set.of("--host", "--port", "--devices", "--rate", "--keystore", "--duration"), Set.of()), null);
                 case "-h":
                 case "--help":
                     out.println(USAGE);
@@ -86,6 +103,7 @@ public final class Main {
         DeviceId device = a.deviceId();
         byte[] psk = a.psk();
         boolean echo = a.has("--echo");
+        boolean verbose = a.has("--verbose");
         ServerConfig config;
         try {
             config = ServerConfig.builder(PskResolver.of(Map.of(device, psk))).bind(bind, port).build();
@@ -93,8 +111,9 @@ public final class Main {
             Arrays.fill(psk, (byte) 0);
         }
         UsmpServer server;
+        PrintingListener listener = new PrintingListener(echo, verbose);
         try {
-            server = UsmpServer.start(config, new PrintingListener(echo));
+            server = UsmpServer.start(config, listener);
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return 1;
@@ -106,29 +125,49 @@ public final class Main {
         }, "usmp-gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         print("READY tcp " + server.localAddress().getAddress().getHostAddress() + ":" + server.localAddress().getPort());
-        done.await();
+        while (!done.await(GATEWAY_SUMMARY_SECONDS, TimeUnit.SECONDS)) {
+            listener.summary();
+        }
         if (stop != null) {
             Runtime.getRuntime().removeShutdownHook(hook);
             server.close();
         }
+        listener.summary();
         return 0;
     }
 
     private final class PrintingListener implements ServerListener {
         private final boolean echo;
+        private final boolean verbose;
+        private final AtomicInteger open = new AtomicInteger();
+        private final AtomicLong sessions = new AtomicLong();
+        private final AtomicLong messages = new AtomicLong();
+        private final AtomicLong bytes = new AtomicLong();
 
-        PrintingListener(boolean echo) {
+        PrintingListener(boolean echo, boolean verbose) {
             this.echo = echo;
+            this.verbose = verbose;
+        }
+
+        void summary() {
+            print("SUMMARY sessions open " + open.get() + ", total " + sessions.get() + "; messages " + messages.get()
+                    + ", " + bytes.get() + " bytes");
         }
 
         @Override
         public void onSession(UsmpSession s) {
+            open.incrementAndGet();
+            sessions.incrementAndGet();
             print("SESSION device=" + s.deviceId().toHex() + " session=" + s.sessionIdHex());
         }
 
         @Override
         public void onMessage(UsmpSession s, byte[] payload) {
-            print("RX " + payload.length + " " + HexFormat.of().formatHex(payload));
+            messages.incrementAndGet();
+            bytes.addAndGet(payload.length);
+            if (verbose) {
+                print("RX " + payload.length + " " + HexFormat.of().formatHex(payload));
+            }
             if (echo) {
                 try {
                     s.send(payload).toCompletableFuture().join();
@@ -140,6 +179,7 @@ public final class Main {
 
         @Override
         public void onClosed(UsmpSession s, CloseReason reason, UsmpException cause) {
+            open.decrementAndGet();
             print("CLOSED device=" + s.deviceId().toHex() + " reason=" + reason.kind());
         }
     }

@@ -112,7 +112,7 @@ class MainTest {
     /** Starts {@code gateway} in-process and returns its port, parsed from the READY line. */
     private int startGateway(Run gateway, String... args) throws Exception {
         io.usmp.cli.Arguments parsed = new io.usmp.cli.Arguments(args, 0,
-                Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"), Set.of("--echo"));
+                Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"), Set.of("--echo", "--verbose"));
         gatewayStop = new CountDownLatch(1);
         gatewayExit = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -149,7 +149,7 @@ class MainTest {
     @Test
     void deviceExchangesEchoesWithGatewayAndBothPrintTheSession() throws Exception {
         Run gateway = new Run();
-        int port = startGateway(gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--echo");
+        int port = startGateway(gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--echo", "--verbose");
         assertTrue(port > 0);
         Path pskFile = PrivateFiles.write(tmp.resolve("device.psk"), HexFormat.of().parseHex(PSK_HEX));
 
@@ -180,6 +180,24 @@ class MainTest {
         assertEquals(List.of("RX 3 0102ab", "RX 1808 " + genHex, "RX 0 "), rx);
         assertTrue(gw.contains("CLOSED device=" + DEVICE_ID + " reason=peer_bye"), gateway.out());
         assertTrue(gw.indexOf(deviceSession) < gw.indexOf("RX 3 0102ab"));
+    }
+
+    @Test
+    void quietGatewayPrintsSessionsAndSummaryButNoPayloads() throws Exception {
+        Run gateway = new Run();
+        int port = startGateway(gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--echo");
+        Run device = new Run();
+        assertEquals(0, device.main.run(new String[] {"device", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--send", "0102ab", "--send", "cafe", "--expect-echo"}), device.err());
+        awaitLine(gateway, "CLOSED ");
+        gatewayStop.countDown();
+        assertEquals(0, gatewayExit.get(20, TimeUnit.SECONDS));
+        gatewayStop = null;
+
+        List<String> gw = gateway.lines();
+        assertTrue(gw.stream().noneMatch(l -> l.startsWith("RX") || l.contains("0102ab")), gateway.out());
+        assertEquals(1, gw.stream().filter(l -> l.startsWith("SESSION device=" + DEVICE_ID)).count(), gateway.out());
+        assertEquals("SUMMARY sessions open 0, total 1; messages 2, 5 bytes", gw.get(gw.size() - 1));
     }
 
     @Test

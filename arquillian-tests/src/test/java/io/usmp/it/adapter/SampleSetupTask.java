@@ -3,21 +3,24 @@ package io.usmp.it.adapter;
 import static org.jboss.as.controller.client.helpers.Operations.createAddOperation;
 import static org.jboss.as.controller.client.helpers.Operations.createAddress;
 import static org.jboss.as.controller.client.helpers.Operations.createRemoveOperation;
-import static org.jboss.as.controller.client.helpers.Operations.createUndefineAttributeOperation;
 import static org.jboss.as.controller.client.helpers.Operations.createWriteAttributeOperation;
 
 import java.util.Map;
-import org.jboss.as.arquillian.api.ServerSetupTask;
 import org.jboss.as.arquillian.container.ManagementClient;
+import org.jboss.as.controller.client.helpers.Operations;
 import org.jboss.dmr.ModelNode;
 
 /**
  * Configures the server the way the README tells a user to for the sample: the system properties
- * its descriptors refer to, and the ejb3 default resource adapter (the sample's MDB names none).
+ * its descriptors refer to, an XA default datasource (the command endpoint enlists the database
+ * next to the adapter's one-phase resource), the ejb3 default resource adapter (the sample's MDB
+ * names none) and the MDB pool, then a reload.
  */
-public class SampleSetupTask implements ServerSetupTask {
+public class SampleSetupTask extends MdbSupportServerSetupTask {
     static final int PORT = 17401;
-    private static final ModelNode EJB3 = createAddress("subsystem", "ejb3");
+    private static final ModelNode XA_DATASOURCE = createAddress("subsystem", "datasources", "xa-data-source", "UsmpSampleXADS");
+    private static final String XA_JNDI = "java:jboss/datasources/UsmpSampleXADS";
+    private static final ModelNode DEFAULT_BINDINGS = createAddress("subsystem", "ee", "service", "default-bindings");
 
     private static Map<String, String> properties() {
         return Map.of("usmp.port", String.valueOf(PORT), "usmp.keystore", ItDevices.KEYSTORE.toString(),
@@ -31,17 +34,27 @@ public class SampleSetupTask implements ServerSetupTask {
             add.get("value").set(p.getValue());
             executeOperation(client, add);
         }
-        executeOperation(client, createWriteAttributeOperation(EJB3, "default-resource-adapter-name",
-                SampleIT.APP + ".ear#usmp-ra.rar"));
-        executeOperation(client, createWriteAttributeOperation(EJB3, "default-mdb-instance-pool", "mdb-strict-max-pool"));
+        ModelNode ds = createAddOperation(XA_DATASOURCE);
+        ds.get("driver-name").set("h2");
+        ds.get("jndi-name").set(XA_JNDI);
+        ds.get("user-name").set("sa");
+        ds.get("password").set("sa");
+        ModelNode url = createAddOperation(XA_DATASOURCE.clone().add("xa-datasource-properties", "URL"));
+        url.get("value").set("jdbc:h2:mem:usmp-sample-it;DB_CLOSE_DELAY=-1");
+        // One composite: WildFly refuses an XA datasource without its properties.
+        executeOperation(client, Operations.CompositeOperationBuilder.create().addStep(ds).addStep(url).build().getOperation());
+        executeOperation(client, createWriteAttributeOperation(DEFAULT_BINDINGS, "datasource", XA_JNDI));
+        enableMdbs(client, SampleIT.APP + ".ear#usmp-ra.rar");
     }
 
     @Override
     public void tearDown(ManagementClient client, String containerId) throws Exception {
-        executeOperation(client, createUndefineAttributeOperation(EJB3, "default-mdb-instance-pool"));
-        executeOperation(client, createUndefineAttributeOperation(EJB3, "default-resource-adapter-name"));
+        super.tearDown(client, containerId);
+        executeOperation(client, createWriteAttributeOperation(DEFAULT_BINDINGS, "datasource", "java:jboss/datasources/ExampleDS"));
+        executeOperation(client, createRemoveOperation(XA_DATASOURCE));
         for (String name : properties().keySet()) {
             executeOperation(client, createRemoveOperation(createAddress("system-property", name)));
         }
+        MdbSupportServerSetupTask.reload(client);
     }
 }

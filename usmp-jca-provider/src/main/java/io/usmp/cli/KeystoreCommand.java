@@ -79,12 +79,7 @@ final class KeystoreCommand {
             boolean replaced = ks.containsAlias(device.toHex());
             ks.setEntry(device.toHex(), new KeyStore.SecretKeyEntry(new SecretKeySpec(psk, "AES")),
                     new KeyStore.PasswordProtection(pass));
-            // Written beside the target and moved over it: a failure never leaves half a keystore.
-            Path tmp = Files.createTempFile(keystore.toAbsolutePath().getParent(), ".usmp-keystore", ".tmp");
-            try (OutputStream o = Files.newOutputStream(tmp)) {
-                ks.store(o, pass);
-            }
-            Files.move(tmp, keystore, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            storeAtomically(ks, keystore, pass);
             // Read back the way the gateway will, so a bad entry shows up here and not at deployment.
             try (InputStream in = Files.newInputStream(keystore)) {
                 KeyStore check = KeyStore.getInstance("PKCS12");
@@ -110,6 +105,15 @@ final class KeystoreCommand {
                 deleteQuietly(newPskFile);
             }
         }
+    }
+
+    /** Writes the keystore beside its target and moves it there: a failure never leaves half a keystore. */
+    static void storeAtomically(KeyStore ks, Path keystore, char[] password) throws IOException, GeneralSecurityException {
+        Path tmp = Files.createTempFile(keystore.toAbsolutePath().getParent(), ".usmp-keystore", ".tmp");
+        try (OutputStream o = Files.newOutputStream(tmp)) {
+            ks.store(o, password);
+        }
+        Files.move(tmp, keystore, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void deleteQuietly(Path file) {

@@ -1,11 +1,9 @@
 package io.usmp.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -50,12 +48,7 @@ final class KeystoreGenCommand {
                 random.nextBytes(psk);
                 ks.setEntry(SimulatedDevices.id(i).toHex(), new KeyStore.SecretKeyEntry(new SecretKeySpec(psk, "AES")), protection);
             }
-            // Written beside the target and moved there: never half a keystore under the real name.
-            Path tmp = Files.createTempFile(keystore.toAbsolutePath().getParent(), ".usmp-keystore", ".tmp");
-            try (OutputStream o = Files.newOutputStream(tmp)) {
-                ks.store(o, pass);
-            }
-            Files.move(tmp, keystore, StandardCopyOption.ATOMIC_MOVE);
+            KeystoreCommand.storeAtomically(ks, keystore, pass);
             out.println("CREATED " + keystore + " devices " + SimulatedDevices.id(0) + ".." + SimulatedDevices.id(devices - 1));
             return 0;
         } catch (IOException | GeneralSecurityException e) {

@@ -26,10 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A device that never reads while the MDB answers every message with 1 800 bytes: the gateway's
- * memory stays bounded (the replies it cannot write are refused and counted, the device's socket
- * stops being read, and after the slow-consumer timeout the device is closed), while another
- * device keeps its round trips going. Without the bound, the 20 000 replies would hold ~38 MB.
+ * A device that never reads while the MDB answers each of its 1 806-byte messages with 1 800 bytes:
+ * the gateway's memory stays bounded (the replies it cannot write are refused and counted, the
+ * device's socket stops being read, and after the slow-consumer timeout the device is closed),
+ * while another device keeps its round trips going. Without the bound, the 20 000 replies would
+ * hold ~36 MB.
  */
 @ExtendWith(ArquillianExtension.class)
 @ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
@@ -68,7 +69,8 @@ class AdapterSlowConsumerIT {
         AtomicInteger sent = new AtomicInteger();
         CompletableFuture<Throwable> flood = CompletableFuture.supplyAsync(() -> {
             try {
-                byte[] ask = "big-reply:1800".getBytes(StandardCharsets.UTF_8);
+                // Large requests, so the kernel's socket buffers cannot absorb the whole run.
+                byte[] ask = ("reply:" + "x".repeat(1800)).getBytes(StandardCharsets.UTF_8);
                 for (int i = 0; i < MESSAGES; i++) {
                     neverReads.send(ask);
                     sent.incrementAndGet();

@@ -39,15 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * timer), the complete frames waiting in {@code pending} are decoded first, so their messages reach
  * the owner before the close does; a violating frame among them ends the session there (SPEC §7).
  */
-final class EngineHandler extends ChannelInboundHandlerAdapter {
-    /** What the owner (gateway or client) does with the engine's events. Called on the event loop. */
-    interface Events {
-        void established(EngineHandler handler, EngineEvent.Established event);
-
-        /** Returns true when the consumer is full and reading must pause. */
-        boolean message(EngineHandler handler, byte[] payload);
-
-        void closed(EngineHandler handler, EngineEvent.Closed event);
+final class EngineHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
+    /** The owner's side (see {@link SessionChannel.Events}). */
+    interface Events extends SessionChannel.Events {
     }
 
     /** Counters of the gateway's output policy; a client has none (its output is not bounded here). */
@@ -90,13 +84,15 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** True when a send now would be accepted: open and (with an output policy) below the high water mark. */
-    boolean isWritable() {
+    @Override
+    public boolean isWritable() {
         Channel ch = channel;
         return ch != null && ch.isActive() && !engine.isClosed() && (outputPolicy == null || ch.isWritable());
     }
 
     /** Bytes queued in the channel's outbound buffer now (Netty's accounting, including its per-write overhead). */
-    long outboundPending() {
+    @Override
+    public long outboundPending() {
         Channel ch = channel;
         ChannelOutboundBuffer buffer = ch == null ? null : ch.unsafe().outboundBuffer();
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
@@ -111,7 +107,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    UsmpEngine engine() {
+    @Override
+    public UsmpEngine engine() {
         return engine;
     }
 
@@ -248,7 +245,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The consumer is full (pause reading) or has room again (resume); safe from any thread. */
-    void setPaused(boolean pause) {
+    @Override
+    public void setPaused(boolean pause) {
         onLoop(() -> {
             consumerFull = pause;
             if (engine.isClosed()) {
@@ -265,7 +263,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
      * Queues a message from any thread; completes when its last frame is written. With an output
      * policy, fails at once with {@link BackpressureException} while the channel is unwritable.
      */
-    CompletableFuture<Void> send(byte[] message) {
+    @Override
+    public CompletableFuture<Void> send(byte[] message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
             if (outputPolicy != null && engine.isEstablished() && !channel.isWritable()) {
@@ -298,12 +297,25 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
      * Orderly close from any thread: first the input already read is decoded (its messages are
      * delivered), then BYE, then the connection closes.
      */
-    void close() {
+    @Override
+    public void close() {
         onLoop(() -> {
             drainAll();
             engine.close(clock.millis());
             pump(null);
         });
+    }
+
+    @Override
+    public void abort() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public boolean awaitEnded(long millis) {
+        return channel == null || channel.closeFuture().awaitUninterruptibly(millis);
     }
 
     private void onLoop(Runnable task) {

@@ -82,12 +82,12 @@ final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
     }
 
     @Override
-    public void established(EngineHandler h, EngineEvent.Established event) {
+    public void established(SessionChannel h, EngineEvent.Established event) {
         established.complete(event.sessionId());
     }
 
     @Override
-    public boolean message(EngineHandler h, byte[] payload) {
+    public boolean message(SessionChannel h, byte[] payload) {
         received.add(payload);
         synchronized (this) {
             paused = received.size() >= config.receiveQueueCapacity();
@@ -96,7 +96,7 @@ final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
     }
 
     @Override
-    public void closed(EngineHandler h, EngineEvent.Closed event) {
+    public void closed(SessionChannel h, EngineEvent.Closed event) {
         closed = event;
         received.add(END);
         established.completeExceptionally(event.cause() != null ? event.cause()

@@ -225,7 +225,7 @@ final class TcpGateway implements UsmpServer {
         }
 
         @Override
-        public void established(EngineHandler h, EngineEvent.Established e) {
+        public void established(SessionChannel h, EngineEvent.Established e) {
             releaseSlot();
             admission.handshakeSucceeded(remote.getAddress());
             handshakesOk.increment();
@@ -255,13 +255,13 @@ final class TcpGateway implements UsmpServer {
         }
 
         @Override
-        public boolean message(EngineHandler h, byte[] payload) {
+        public boolean message(SessionChannel h, byte[] payload) {
             messagesIn.increment();
             return session.message(payload);
         }
 
         @Override
-        public void closed(EngineHandler h, EngineEvent.Closed e) {
+        public void closed(SessionChannel h, EngineEvent.Closed e) {
             if (session == null) {
                 releaseSlot();
                 handshakeFailures.get(e.reason()).increment();

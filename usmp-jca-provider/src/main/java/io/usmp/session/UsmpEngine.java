@@ -260,7 +260,11 @@ public final class UsmpEngine {
             reply = handshake.receive(frame);
         } catch (AuthException e) {
             if (!client && type == PacketType.HELLO) {
-                throw e; // unknown device: the cookie proved the source, so this ends it and counts
+                // Unknown device: the cookie proved the source, so this ends the handshake and counts
+                // toward the lockout. Acknowledged first (UTACKs outlive the end), or each resend of
+                // the HELLO would become a new peer and count again.
+                acks.add(Datagrams.utackHeader(type, frame.seq()));
+                throw e;
             }
             pendingAuth = e; // maybe spoofed: drop; if the handshake then times out, it failed as AUTH
             datagramsDropped++;
@@ -444,6 +448,9 @@ public final class UsmpEngine {
                 if (closingAfterDrain) {
                     end(CloseReason.LOCAL, null, true);
                     return;
+                }
+                if (state == State.HANDSHAKE && pendingAuth != null) {
+                    throw pendingAuth; // the device that sent a bad MAC went away
                 }
                 throw new UsmpTimeoutException("no acknowledgement after " + arq.tries() + " sends of a frame");
             }

@@ -304,6 +304,40 @@ class UdpEngineTest {
     }
 
     @Test
+    void unknownDeviceEndsTheHandshakeOnceAcknowledged() throws Exception {
+        UsmpEngine server = UsmpEngine.datagramServer(settings(new SecureRandom(), hex(IN.get("server_x25519_private"))),
+                d -> null, 0);
+        byte[] hello = hex(FRAMES.get("HELLO_with_cookie_udp"));
+        server.receiveDatagram(hello, 0, hello.length, 1);
+        assertEquals(List.of("acac0100000000"), hexes(drain(server)), "acknowledged, so the device does not resend it");
+        assertEquals(CloseReason.AUTH, assertInstanceOf(EngineEvent.Closed.class, server.pollEvent()).reason());
+    }
+
+    @Test
+    void badHelloAckIsDroppedAndTheTimedOutHandshakeCountsAsAuthFailure() throws Exception {
+        UsmpEngine server = UsmpEngine.datagramServer(settings(new ScriptedRandom(hex(IN.get("challenge_nonce")), SESSION_ID),
+                hex(IN.get("server_x25519_private"))), PskResolver.of(Map.of(DEVICE, PSK)), 0);
+        feed(server, List.of(hex(FRAMES.get("HELLO_with_cookie_udp"))), 1);
+        drain(server);
+        byte[] forged = Frame.of(PacketType.HELLO_ACK, 0, new byte[32]).encode();
+        feed(server, List.of(forged), 2);
+        assertTrue(drain(server).isEmpty(), "not acknowledged");
+        assertFalse(server.isClosed(), "a spoofed HELLO_ACK does not end the handshake");
+        feed(server, List.of(hex(FRAMES.get("HELLO_ACK"))), 3); // the real one still completes it
+        assertInstanceOf(EngineEvent.Established.class, server.pollEvent());
+
+        UsmpEngine other = UsmpEngine.datagramServer(settings(new SecureRandom(), hex(IN.get("server_x25519_private"))),
+                PskResolver.of(Map.of(DEVICE, PSK)), 0);
+        feed(other, List.of(hex(FRAMES.get("HELLO_with_cookie_udp"))), 1);
+        feed(other, List.of(forged), 2);
+        for (long t = 0; t <= 10_000; t += 500) {
+            other.tick(t);
+            drain(other);
+        }
+        assertEquals(CloseReason.AUTH, assertInstanceOf(EngineEvent.Closed.class, other.pollEvent()).reason());
+    }
+
+    @Test
     void cookieValidForTheCurrentAndPreviousBucketOnly() throws Exception {
         ReturnRoutability rr = new ReturnRoutability(CRYPTO, new byte[32]);
         long t = 1_700_000_010L; // bucket 56 666 667 starts at 1 700 000 010

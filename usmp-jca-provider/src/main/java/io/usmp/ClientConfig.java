@@ -21,8 +21,14 @@ public final class ClientConfig {
     private final int receiveQueueCapacity;
     private final UsmpTransport transport;
     private final UsmpCrypto crypto;
+    private final TransportKind transportKind;
+    private final int udpTries;
+    private final Duration udpRetryInterval;
 
     private ClientConfig(Builder b) {
+        this.transportKind = b.transportKind;
+        this.udpTries = b.udpTries;
+        this.udpRetryInterval = b.udpRetryInterval;
         this.host = b.host;
         this.port = b.port;
         this.deviceId = b.deviceId;
@@ -80,6 +86,19 @@ public final class ClientConfig {
         return crypto;
     }
 
+    /** TCP (default) or UDP. */
+    public TransportKind transportKind() {
+        return transportKind;
+    }
+
+    public int udpTries() {
+        return udpTries;
+    }
+
+    public Duration udpRetryInterval() {
+        return udpRetryInterval;
+    }
+
     /** Wipes this configuration's PSK copy. */
     public void wipe() {
         Arrays.fill(psk, (byte) 0);
@@ -87,7 +106,8 @@ public final class ClientConfig {
 
     @Override
     public String toString() {
-        return "ClientConfig[" + host + ":" + port + " device=" + deviceId + "]";
+        return "ClientConfig[" + transportKind.name().toLowerCase(java.util.Locale.ROOT) + " " + host + ":" + port
+                + " device=" + deviceId + "]";
     }
 
     public static final class Builder {
@@ -101,6 +121,9 @@ public final class ClientConfig {
         private int receiveQueueCapacity = 64;
         private UsmpTransport transport;
         private UsmpCrypto crypto = UsmpCrypto.defaults();
+        private TransportKind transportKind = TransportKind.TCP;
+        private int udpTries = ServerConfig.DEFAULT_UDP_TRIES;
+        private Duration udpRetryInterval = ServerConfig.DEFAULT_UDP_RETRY_INTERVAL;
         private boolean built;
 
         private Builder(String host, int port, DeviceId deviceId, byte[] psk) {
@@ -141,6 +164,24 @@ public final class ClientConfig {
 
         public Builder transport(UsmpTransport t) {
             this.transport = t;
+            return this;
+        }
+
+        /** Connect over TCP (default) or UDP (SPEC §5); the client API is the same. */
+        public Builder transportKind(TransportKind kind) {
+            this.transportKind = Objects.requireNonNull(kind, "transportKind");
+            return this;
+        }
+
+        /** Shorthand for {@code transportKind(udp ? UDP : TCP)}. */
+        public Builder udp(boolean udp) {
+            return transportKind(udp ? TransportKind.UDP : TransportKind.TCP);
+        }
+
+        /** UDP stop-and-wait: each frame sent up to {@code tries} times, {@code interval} apart (SPEC §5: 5, 500 ms). */
+        public Builder udpRetransmission(int tries, Duration interval) {
+            this.udpTries = ServerConfig.checkRange("udpTries", tries, 1, 1000);
+            this.udpRetryInterval = ServerConfig.positive("udpRetryInterval", interval);
             return this;
         }
 

@@ -7,7 +7,9 @@ import io.usmp.handshake.KeyPairSource;
 import io.usmp.session.EngineSettings;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /** Gateway settings (SPEC §6 limits included). Immutable; build with {@link #builder(PskResolver)}. */
@@ -48,6 +50,20 @@ public final class ServerConfig {
     /** A session that stays unwritable this long is closed with {@link io.usmp.protocol.CloseReason#SLOW_CONSUMER}. */
     public static final Duration DEFAULT_SLOW_CONSUMER_TIMEOUT = EngineSettings.DEFAULT_SLOW_CONSUMER_TIMEOUT;
 
+    /** SPEC §6: UDP HELLOs one source may send in a burst. */
+    public static final int DEFAULT_UDP_HELLO_BURST = 10;
+    /** SPEC §6: UDP HELLOs per second one source may send on average. */
+    public static final double DEFAULT_UDP_HELLO_PER_SECOND = 5.0;
+    /** SPEC §5: sends of one UDP frame before the send fails and the session ends. */
+    public static final int DEFAULT_UDP_TRIES = EngineSettings.DEFAULT_ARQ_TRIES;
+    /** SPEC §5: time between those sends. */
+    public static final Duration DEFAULT_UDP_RETRY_INTERVAL = EngineSettings.DEFAULT_ARQ_INTERVAL;
+
+    private final Set<TransportKind> transports;
+    private final int udpHelloBurst;
+    private final double udpHelloPerSecond;
+    private final int udpTries;
+    private final Duration udpRetryInterval;
     private final String bindHost;
     private final int port;
     private final PskResolver psks;
@@ -76,6 +92,11 @@ public final class ServerConfig {
     private final KeyPairSource keyPairs;
 
     private ServerConfig(Builder b) {
+        this.transports = Set.copyOf(b.transports);
+        this.udpHelloBurst = b.udpHelloBurst;
+        this.udpHelloPerSecond = b.udpHelloPerSecond;
+        this.udpTries = b.udpTries;
+        this.udpRetryInterval = b.udpRetryInterval;
         this.bindHost = b.bindHost;
         this.port = b.port;
         this.psks = b.psks;
@@ -110,6 +131,27 @@ public final class ServerConfig {
 
     public String bindHost() {
         return bindHost;
+    }
+
+    /** The transports served (default TCP only). */
+    public Set<TransportKind> transports() {
+        return transports;
+    }
+
+    public int udpHelloBurst() {
+        return udpHelloBurst;
+    }
+
+    public double udpHelloPerSecond() {
+        return udpHelloPerSecond;
+    }
+
+    public int udpTries() {
+        return udpTries;
+    }
+
+    public Duration udpRetryInterval() {
+        return udpRetryInterval;
     }
 
     public int port() {
@@ -220,6 +262,11 @@ public final class ServerConfig {
 
     /** Builder with the defaults of SPEC §6 and this project (10 000 connections, 256 per IP). */
     public static final class Builder {
+        private Set<TransportKind> transports = EnumSet.of(TransportKind.TCP);
+        private int udpHelloBurst = DEFAULT_UDP_HELLO_BURST;
+        private double udpHelloPerSecond = DEFAULT_UDP_HELLO_PER_SECOND;
+        private int udpTries = DEFAULT_UDP_TRIES;
+        private Duration udpRetryInterval = DEFAULT_UDP_RETRY_INTERVAL;
         private String bindHost = DEFAULT_BIND_HOST;
         private int port;
         private final PskResolver psks;
@@ -255,6 +302,39 @@ public final class ServerConfig {
         public Builder bind(String host, int port) {
             this.bindHost = Objects.requireNonNull(host, "host");
             this.port = checkRange("port", port, 0, 65535);
+            return this;
+        }
+
+        /**
+         * The transports to serve, at least one; default TCP only. Both bind the same host and port
+         * number ({@link #bind}); with port 0 each gets its own ephemeral port.
+         */
+        public Builder transports(Set<TransportKind> kinds) {
+            Objects.requireNonNull(kinds, "transports");
+            if (kinds.isEmpty()) {
+                throw new IllegalArgumentException("at least one transport");
+            }
+            this.transports = EnumSet.copyOf(kinds);
+            return this;
+        }
+
+        /** UDP HELLO token bucket per source (SPEC §6): {@code burst} deep, refilled at {@code perSecond}. */
+        public Builder udpHelloRate(int burst, double perSecond) {
+            this.udpHelloBurst = checkRange("udpHelloBurst", burst, 1, 1_000_000);
+            if (!(perSecond > 0) || perSecond > 1_000_000) {
+                throw new IllegalArgumentException("udpHelloPerSecond must be within (0, 1000000], got " + perSecond);
+            }
+            this.udpHelloPerSecond = perSecond;
+            return this;
+        }
+
+        /**
+         * UDP stop-and-wait (SPEC §5: 5 tries, 500 ms apart): each frame is sent up to {@code tries}
+         * times, {@code interval} apart, then the send fails and the session ends.
+         */
+        public Builder udpRetransmission(int tries, Duration interval) {
+            this.udpTries = checkRange("udpTries", tries, 1, 1000);
+            this.udpRetryInterval = positive("udpRetryInterval", interval);
             return this;
         }
 

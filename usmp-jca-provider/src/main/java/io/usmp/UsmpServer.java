@@ -6,7 +6,11 @@ import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Optional;
 
-/** A USMP gateway over TCP: accepts devices, authenticates them, delivers their messages. */
+/**
+ * A USMP gateway over TCP, UDP or both ({@link ServerConfig.Builder#transports}): accepts devices,
+ * authenticates them, delivers their messages. Sessions of both transports are alike to the
+ * listener and share per-device order, backpressure and statistics.
+ */
 public interface UsmpServer extends AutoCloseable {
     /**
      * Warms the crypto and code paths (a device gives up after 500 ms, even on the first
@@ -16,7 +20,17 @@ public interface UsmpServer extends AutoCloseable {
         return TransportProvider.get().startServer(config, listener);
     }
 
+    /**
+     * The TCP listener's address; when the gateway serves UDP only, its UDP socket's address (the
+     * same port number when both run on a fixed port; with port 0 each gets its own, see
+     * {@link #udpAddress()}).
+     */
     InetSocketAddress localAddress();
+
+    /** The UDP socket's address, or empty when the gateway does not serve UDP. */
+    default Optional<InetSocketAddress> udpAddress() {
+        return Optional.empty();
+    }
 
     /** The open session of a device, if it is connected. */
     Optional<UsmpSession> session(DeviceId device);

@@ -5,6 +5,7 @@ import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.PskResolver;
 import io.usmp.ServerConfig;
+import io.usmp.TransportKind;
 import io.usmp.ServerListener;
 import io.usmp.UsmpClient;
 import io.usmp.protocol.UsmpException;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +34,9 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage:",
             "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo] [--verbose]",
+            "                             [--udp [--tcp]]   (--udp: UDP instead of TCP; --tcp --udp: both on port P)",
             "      prints a line per session and a summary every " + GATEWAY_SUMMARY_SECONDS + " s; --verbose adds each message in hex",
-            "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX",
+            "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX [--udp]",
             "                            [--send HEX]... [--gen N]... [--expect-echo]",
             "  java -jar usmp.jar keystore-add --keystore PATH --device-id HEX (--psk-file PATH | --new-psk-file PATH)",
             "      adds a device's PSK to a PKCS#12 keystore (created if missing) for the resource adapter;",
@@ -69,10 +72,10 @@ public final class Main {
             switch (args[0]) {
                 case "gateway":
                     return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"),
-                            Set.of("--echo", "--verbose")), null);
+                            Set.of("--echo", "--verbose", "--udp", "--tcp")), null);
                 case "device":
                     return device(new Arguments(args, 1, Set.of("--host", "--port", "--psk-file", "--psk-hex", "--device-id",
-                            "--send", "--gen"), Set.of("--expect-echo")));
+                            "--send", "--gen"), Set.of("--expect-echo", "--udp")));
                 case "keystore-add":
                     return new KeystoreCommand(out, err, System.getenv()).run(new Arguments(args, 1,
                             Set.of("--keystore", "--device-id", "--psk-file", "--new-psk-file"), Set.of()));
@@ -104,9 +107,11 @@ public final class Main {
         byte[] psk = a.psk();
         boolean echo = a.has("--echo");
         boolean verbose = a.has("--verbose");
+        Set<TransportKind> transports = !a.has("--udp") ? EnumSet.of(TransportKind.TCP)
+                : a.has("--tcp") ? EnumSet.of(TransportKind.TCP, TransportKind.UDP) : EnumSet.of(TransportKind.UDP);
         ServerConfig config;
         try {
-            config = ServerConfig.builder(PskResolver.of(Map.of(device, psk))).bind(bind, port).build();
+            config = ServerConfig.builder(PskResolver.of(Map.of(device, psk))).bind(bind, port).transports(transports).build();
         } finally {
             Arrays.fill(psk, (byte) 0);
         }
@@ -124,7 +129,10 @@ public final class Main {
             done.countDown();
         }, "usmp-gateway-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        print("READY tcp " + server.localAddress().getAddress().getHostAddress() + ":" + server.localAddress().getPort());
+        if (transports.contains(TransportKind.TCP)) {
+            print("READY tcp " + server.localAddress().getAddress().getHostAddress() + ":" + server.localAddress().getPort());
+        }
+        server.udpAddress().ifPresent(udp -> print("READY udp " + udp.getAddress().getHostAddress() + ":" + udp.getPort()));
         while (!done.await(GATEWAY_SUMMARY_SECONDS, TimeUnit.SECONDS)) {
             listener.summary();
         }
@@ -198,7 +206,7 @@ public final class Main {
         }
         ClientConfig config;
         try {
-            config = ClientConfig.builder(host, port, device, psk).build();
+            config = ClientConfig.builder(host, port, device, psk).udp(a.has("--udp")).build();
         } catch (IllegalArgumentException e) {
             throw new Arguments.UsageException(e.getMessage());
         } finally {

@@ -99,7 +99,7 @@ public final class UsmpCrypto {
     /** AES-256-GCM for one direction of a session, keyed with 32 bytes of {@code keys} from {@code off}. */
     public SessionCipher sessionCipher(byte[] keys, int off) throws UsmpException {
         try {
-            return new SessionCipher(Cipher.getInstance(UsmpProvider.NAME, provider), new SessionKey("AES", keys, off, 32));
+            return new SessionCipher(this, Cipher.getInstance(UsmpProvider.NAME, provider), new SessionKey("AES", keys, off, 32));
         } catch (GeneralSecurityException e) {
             throw new UsmpException("Cipher USMP unavailable", e);
         }
@@ -107,12 +107,24 @@ public final class UsmpCrypto {
 
     /** One direction's AES-256-GCM state. Not thread-safe; one per direction per session. */
     public static final class SessionCipher {
+        private final UsmpCrypto crypto;
         private final Cipher cipher;
         private final SessionKey key;
 
-        SessionCipher(Cipher cipher, SessionKey key) {
+        SessionCipher(UsmpCrypto crypto, Cipher cipher, SessionKey key) {
+            this.crypto = crypto;
             this.cipher = cipher;
             this.key = key;
+        }
+
+        /** HMAC-SHA256 keyed with this direction's key (UDP authenticates its transport acknowledgements so). */
+        public byte[] hmacSha256(byte[]... parts) throws UsmpException {
+            byte[] raw = key.getEncoded();
+            try {
+                return crypto.hmacSha256(raw, parts);
+            } finally {
+                java.util.Arrays.fill(raw, (byte) 0);
+            }
         }
 
         /** {@code nonce ‖ ciphertext ‖ tag} for a plaintext of at most 452 bytes. */

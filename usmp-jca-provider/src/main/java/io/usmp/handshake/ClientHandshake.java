@@ -5,6 +5,7 @@ import io.usmp.protocol.HandshakeException;
 import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
+import io.usmp.wire.Datagrams;
 import io.usmp.wire.Frame;
 import io.usmp.wire.PacketType;
 
@@ -12,16 +13,24 @@ import io.usmp.wire.PacketType;
 public final class ClientHandshake extends Handshake {
     private final DeviceId device;
     private final KeyPairSource keys;
+    private final boolean datagram;
+    private boolean retried;
     private byte[] pubC;
     private byte[] nonce;
     private byte[] pubS;
 
     /** {@code psk} is copied; the copy is wiped by {@link #destroy()}. */
     public ClientHandshake(UsmpCrypto crypto, DeviceId device, byte[] psk, KeyPairSource keys) {
+        this(crypto, device, psk, keys, false);
+    }
+
+    /** With {@code datagram}, one HELLO_RETRY is answered with HELLO carrying its cookie (SPEC §5). */
+    public ClientHandshake(UsmpCrypto crypto, DeviceId device, byte[] psk, KeyPairSource keys, boolean datagram) {
         super(crypto);
         this.device = device;
         this.psk = psk.clone();
         this.keys = keys;
+        this.datagram = datagram;
     }
 
     @Override
@@ -35,6 +44,11 @@ public final class ClientHandshake extends Handshake {
     public Frame receive(Frame frame) throws UsmpException {
         if (pubC == null) {
             throw new IllegalStateException("start() first");
+        }
+        if (nonce == null && datagram && !retried && frame.type() == PacketType.HELLO_RETRY) {
+            expect(frame, PacketType.HELLO_RETRY, Datagrams.COOKIE_LENGTH);
+            retried = true;
+            return frame(PacketType.HELLO, device.toBytes(), pubC, frame.payload());
         }
         if (nonce == null) {
             expect(frame, PacketType.CHALLENGE, 64);

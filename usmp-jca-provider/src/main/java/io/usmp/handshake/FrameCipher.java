@@ -3,6 +3,7 @@ package io.usmp.handshake;
 import io.usmp.crypto.UsmpCipherSpec;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.protocol.UsmpException;
+import io.usmp.wire.Datagrams;
 import io.usmp.wire.Frame;
 import io.usmp.wire.PacketType;
 
@@ -40,6 +41,25 @@ public final class FrameCipher {
 
     private UsmpCipherSpec spec(PacketType type, long seq, int payloadLength) {
         return new UsmpCipherSpec(Frame.nonce(seq, sessionId), Frame.aad(type, seq, payloadLength));
+    }
+
+    /**
+     * The UTACK of a session frame of this direction (SPEC §5): {@code AC AC ‖ type ‖ seq} and the
+     * first 8 bytes of its HMAC-SHA256 under this direction's key. A receiver acknowledges with its
+     * receive cipher; the sender verifies with its send cipher (the same key).
+     */
+    public byte[] utack(PacketType type, long seq) throws UsmpException {
+        byte[] header = Datagrams.utackHeader(type, seq);
+        return Datagrams.sessionUtack(header, cipher.hmacSha256(header));
+    }
+
+    /** True when {@code utack} (7-byte header, 8-byte MAC) authenticates under this direction's key. */
+    public boolean verifyUtack(Datagrams.Utack utack) throws UsmpException {
+        if (utack.mac() == null) {
+            return false;
+        }
+        byte[] expected = java.util.Arrays.copyOf(cipher.hmacSha256(utack.header()), Datagrams.UTACK_MAC_LENGTH);
+        return java.security.MessageDigest.isEqual(expected, utack.mac());
     }
 
     /** Wipes the key (see {@link UsmpCrypto.SessionCipher#destroy()}). */

@@ -8,6 +8,7 @@ import io.usmp.protocol.PskResolver;
 import io.usmp.protocol.UsmpException;
 import io.usmp.crypto.UsmpCrypto;
 import io.usmp.crypto.UsmpKeyAgreementSpec;
+import io.usmp.wire.Datagrams;
 import io.usmp.wire.Frame;
 import io.usmp.wire.PacketType;
 import java.security.SecureRandom;
@@ -16,20 +17,32 @@ import java.security.SecureRandom;
 public final class ServerHandshake extends Handshake {
     /** HELLO over TCP: {@code device_id(6) ‖ pub_C(32)}. */
     public static final int HELLO_LENGTH = DeviceId.LENGTH + 32;
+    /** HELLO over UDP after a HELLO_RETRY: {@code device_id(6) ‖ pub_C(32) ‖ cookie(16)}. */
+    public static final int HELLO_WITH_COOKIE_LENGTH = HELLO_LENGTH + Datagrams.COOKIE_LENGTH;
 
     private final PskResolver psks;
     private final SecureRandom random;
     private final KeyPairSource keys;
+    private final boolean datagram;
     private DeviceId device;
     private byte[] pubC;
     private byte[] pubS;
     private byte[] nonce;
 
     public ServerHandshake(UsmpCrypto crypto, PskResolver psks, SecureRandom random, KeyPairSource keys) {
+        this(crypto, psks, random, keys, false);
+    }
+
+    /**
+     * With {@code datagram}, a HELLO may also carry a cookie (54 bytes, SPEC §2/§5); the transport
+     * has verified it before the HELLO reaches this handshake, which ignores it.
+     */
+    public ServerHandshake(UsmpCrypto crypto, PskResolver psks, SecureRandom random, KeyPairSource keys, boolean datagram) {
         super(crypto);
         this.psks = psks;
         this.random = random;
         this.keys = keys;
+        this.datagram = datagram;
     }
 
     @Override
@@ -45,7 +58,8 @@ public final class ServerHandshake extends Handshake {
     @Override
     public Frame receive(Frame frame) throws UsmpException {
         if (device == null) {
-            expect(frame, PacketType.HELLO, HELLO_LENGTH);
+            expect(frame, PacketType.HELLO, datagram && frame.length() == HELLO_WITH_COOKIE_LENGTH
+                    ? HELLO_WITH_COOKIE_LENGTH : HELLO_LENGTH);
             device = DeviceId.of(slice(frame, 0, DeviceId.LENGTH));
             pubC = slice(frame, DeviceId.LENGTH, 32);
             psk = psks.resolve(device);

@@ -27,6 +27,13 @@ public sealed interface EngineEvent {
     }
 
     /**
+     * Datagram mode: the peer acknowledged (authenticated UTACK) our session frame {@code seq}, and
+     * with stop-and-wait every frame before it.
+     */
+    record Delivered(long seq) implements EngineEvent {
+    }
+
+    /**
      * The session ended; {@code cause} is {@code null} for {@link CloseReason#LOCAL} and carries the
      * typed failure otherwise. The transport closes the connection after writing pending output.
      */

@@ -14,10 +14,16 @@ import java.time.Duration;
  *                         reading was not paused by backpressure (default 60 s)
  * @param slowConsumerTimeout close a session whose transport reported its output blocked (the peer
  *                         does not read) for this long (default 30 s)
+ * @param arqTries         datagram mode: sends of one frame before the send fails (SPEC §5: 5)
+ * @param arqInterval      datagram mode: time between those sends (SPEC §5: 500 ms)
  */
 public record EngineSettings(UsmpCrypto crypto, SecureRandom random, KeyPairSource keyPairs,
                              Duration handshakeTimeout, Duration keepalive, Duration sessionTimeout,
-                             Duration slowConsumerTimeout) {
+                             Duration slowConsumerTimeout, int arqTries, Duration arqInterval) {
+    /** SPEC §5: each frame is sent at most this many times. */
+    public static final int DEFAULT_ARQ_TRIES = 5;
+    /** SPEC §5: this far apart. */
+    public static final Duration DEFAULT_ARQ_INTERVAL = Duration.ofMillis(500);
 
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(30);
@@ -30,6 +36,16 @@ public record EngineSettings(UsmpCrypto crypto, SecureRandom random, KeyPairSour
                 throw new IllegalArgumentException("timeouts must not be negative");
             }
         }
+        if (arqTries < 1 || arqInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("ARQ tries and interval must be positive");
+        }
+    }
+
+    /** Settings with the SPEC's ARQ of 5 tries 500 ms apart. */
+    public EngineSettings(UsmpCrypto crypto, SecureRandom random, KeyPairSource keyPairs, Duration handshakeTimeout,
+                          Duration keepalive, Duration sessionTimeout, Duration slowConsumerTimeout) {
+        this(crypto, random, keyPairs, handshakeTimeout, keepalive, sessionTimeout, slowConsumerTimeout,
+                DEFAULT_ARQ_TRIES, DEFAULT_ARQ_INTERVAL);
     }
 
     /** Settings with the default slow-consumer timeout. */
@@ -46,10 +62,17 @@ public record EngineSettings(UsmpCrypto crypto, SecureRandom random, KeyPairSour
     }
 
     public EngineSettings withTimeouts(Duration handshake, Duration keepaliveInterval, Duration session) {
-        return new EngineSettings(crypto, random, keyPairs, handshake, keepaliveInterval, session, slowConsumerTimeout);
+        return new EngineSettings(crypto, random, keyPairs, handshake, keepaliveInterval, session, slowConsumerTimeout,
+                arqTries, arqInterval);
+    }
+
+    /** Datagram mode: {@code tries} sends of a frame, {@code interval} apart, before the send fails. */
+    public EngineSettings withArq(int tries, Duration interval) {
+        return new EngineSettings(crypto, random, keyPairs, handshakeTimeout, keepalive, sessionTimeout, slowConsumerTimeout,
+                tries, interval);
     }
 
     public EngineSettings withSlowConsumerTimeout(Duration d) {
-        return new EngineSettings(crypto, random, keyPairs, handshakeTimeout, keepalive, sessionTimeout, d);
+        return new EngineSettings(crypto, random, keyPairs, handshakeTimeout, keepalive, sessionTimeout, d, arqTries, arqInterval);
     }
 }

@@ -1,8 +1,10 @@
 package io.usmp.session;
 
+import io.usmp.protocol.AuthException;
 import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.ConnectionClosedException;
+import io.usmp.protocol.CryptoException;
 import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.FrameException;
 import io.usmp.protocol.HandshakeException;
@@ -16,6 +18,7 @@ import io.usmp.handshake.ClientHandshake;
 import io.usmp.handshake.Handshake;
 import io.usmp.handshake.ServerHandshake;
 import io.usmp.handshake.SessionSecrets;
+import io.usmp.wire.Datagrams;
 import io.usmp.wire.Frame;
 import io.usmp.wire.FrameDecoder;
 import io.usmp.wire.PacketType;
@@ -32,6 +35,17 @@ import java.util.ArrayDeque;
  *
  * <p>Fail fast: on any violation the offending frame is discarded, unsent output is dropped, the
  * keys are wiped and {@link EngineEvent.Closed} reports the typed cause. No ERROR frame is sent.
+ *
+ * <p>Datagram mode (UDP, SPEC §5; {@link #datagramClient}, {@link #datagramServer}): the transport
+ * passes each received datagram to {@link #receiveDatagram}; {@link #pollOutput()} then returns
+ * datagrams (frames and UTACKs). One frame per datagram with an exact length; a 64-frame replay
+ * window instead of the strict seq, updated only after the AEAD check; every frame accepted is
+ * acknowledged with a UTACK (session frames' authenticated with the receive key), duplicates are
+ * re-acknowledged and not processed; frames go out stop-and-wait, resent by {@link #tick} until
+ * acknowledged, and a frame that runs out of tries ends the session. Anything unauthenticated or
+ * malformed is dropped silently and never ends the session; authenticated violations still do.
+ * While reading is paused (backpressure) DATA and DATA_FRAG are not acknowledged, so the peer
+ * resends them instead of them being lost.
  */
 public final class UsmpEngine {
     /** The last seq a non-BYE frame may use; 0xFFFFFFFF is BYE's alone. */
@@ -46,6 +60,7 @@ public final class UsmpEngine {
     private enum State { HANDSHAKE, ESTABLISHED, CLOSING, CLOSED }
 
     private final boolean client;
+    private final boolean datagram;
     private final EngineSettings settings;
     private final Handshake handshake;
     private final FrameDecoder decoder = new FrameDecoder();
@@ -80,21 +95,53 @@ public final class UsmpEngine {
     private boolean outputBlocked;
     private long blockedSince;
 
-    private UsmpEngine(boolean client, EngineSettings settings, Handshake handshake, long now) {
+    /** Datagram mode: the replay window of received session frames. */
+    private final ReplayWindow window = new ReplayWindow();
+    /** Datagram mode: outgoing frames, one in flight; null on streams. */
+    private final StopAndWait arq;
+    /** Datagram mode: UTACKs to send; survive the end of the session (a BYE is still acknowledged). */
+    private final ArrayDeque<byte[]> acks = new ArrayDeque<>();
+    /** Datagram mode: handshake frame types already processed (their duplicates are only re-acknowledged). */
+    private final boolean[] handshakeSeen = new boolean[256];
+    /** Datagram mode: a handshake MAC that failed (dropped); the handshake's timeout then reports it. */
+    private AuthException pendingAuth;
+    /** Datagram mode: a local close waits for the frames in flight and its BYE to be acknowledged. */
+    private boolean closingAfterDrain;
+    private long byeSeq = -1;
+    private long datagramsDropped;
+
+    private UsmpEngine(boolean client, boolean datagram, EngineSettings settings, Handshake handshake, long now) {
         this.client = client;
+        this.datagram = datagram;
         this.settings = settings;
         this.handshake = handshake;
         this.handshakeDeadline = deadline(now, settings.handshakeTimeout().toMillis());
+        this.arq = datagram ? new StopAndWait(settings.arqTries(), settings.arqInterval().toMillis()) : null;
     }
 
     /** A device-side engine; call {@link #start(long)} to send HELLO. {@code psk} is copied. */
     public static UsmpEngine client(EngineSettings settings, DeviceId device, byte[] psk, long nowMillis) {
-        return new UsmpEngine(true, settings, new ClientHandshake(settings.crypto(), device, psk, settings.keyPairs()), nowMillis);
+        return new UsmpEngine(true, false, settings, new ClientHandshake(settings.crypto(), device, psk, settings.keyPairs()), nowMillis);
+    }
+
+    /** A device-side engine in datagram mode (UDP, SPEC §5); {@link #start(long)} sends HELLO. */
+    public static UsmpEngine datagramClient(EngineSettings settings, DeviceId device, byte[] psk, long nowMillis) {
+        return new UsmpEngine(true, true, settings,
+                new ClientHandshake(settings.crypto(), device, psk, settings.keyPairs(), true), nowMillis);
+    }
+
+    /**
+     * A gateway-side engine in datagram mode. The transport verified the HELLO's cookie before it
+     * created this engine (the gateway keeps no state for a cookieless HELLO, SPEC §5).
+     */
+    public static UsmpEngine datagramServer(EngineSettings settings, PskResolver psks, long nowMillis) {
+        return new UsmpEngine(false, true, settings,
+                new ServerHandshake(settings.crypto(), psks, settings.random(), settings.keyPairs(), true), nowMillis);
     }
 
     /** A gateway-side engine, waiting for HELLO. */
     public static UsmpEngine server(EngineSettings settings, PskResolver psks, long nowMillis) {
-        return new UsmpEngine(false, settings,
+        return new UsmpEngine(false, false, settings,
                 new ServerHandshake(settings.crypto(), psks, settings.random(), settings.keyPairs()), nowMillis);
     }
 
@@ -110,10 +157,169 @@ public final class UsmpEngine {
 
     /** Feeds received bytes (any split). Violations close the engine; this method never throws. */
     public void receive(byte[] data, int off, int len, long nowMillis) {
+        if (datagram) {
+            throw new IllegalStateException("a datagram engine takes whole datagrams: receiveDatagram");
+        }
         if (state == State.CLOSED) {
             return;
         }
         guarded(() -> decoder.decode(data, off, len, frame -> onFrame(frame, nowMillis)));
+    }
+
+    /**
+     * Datagram mode: one received datagram, a frame or a UTACK. Unauthenticated or malformed input
+     * is dropped silently; only an authenticated violation (or an unknown device in HELLO, whose
+     * source the cookie proved) ends the engine. Never throws.
+     */
+    public void receiveDatagram(byte[] data, int off, int len, long nowMillis) {
+        if (!datagram) {
+            throw new IllegalStateException("a stream engine takes bytes: receive");
+        }
+        if (state == State.CLOSED) {
+            return;
+        }
+        guarded(() -> {
+            if (Datagrams.isUtack(data, off, len)) {
+                onUtack(Datagrams.parseUtack(data, off, len), nowMillis);
+                return;
+            }
+            Frame frame;
+            try {
+                frame = Datagrams.decodeFrame(data, off, len);
+            } catch (FrameException e) {
+                datagramsDropped++;
+                return;
+            }
+            if (frame.type().isEncrypted()) {
+                onDatagramSessionFrame(frame, nowMillis);
+            } else {
+                onDatagramHandshakeFrame(frame, nowMillis);
+            }
+        });
+    }
+
+    /** Datagram mode: datagrams dropped silently so far (malformed, unauthenticated, too old). */
+    public long datagramsDropped() {
+        return datagramsDropped;
+    }
+
+    /** Datagram mode: bytes of the frames queued or in flight, not yet acknowledged; 0 on streams. */
+    public long unacknowledgedBytes() {
+        return arq == null ? 0 : arq.queuedBytes();
+    }
+
+    /** The seq the next session frame will carry (its last message's frames have the ones before). */
+    public long nextSendSeq() {
+        return txSeq;
+    }
+
+    private void onUtack(Datagrams.Utack utack, long now) throws UsmpException {
+        StopAndWait.Entry head = utack == null ? null : arq.head();
+        if (head == null || head.typeCode() != utack.typeCode() || head.seq() != utack.seq()) {
+            datagramsDropped++;
+            return;
+        }
+        if (utack.forSessionFrame() && (secrets == null || !secrets.sender().verifyUtack(utack))) {
+            datagramsDropped++; // forged, or a session UTACK without its MAC
+            return;
+        }
+        StopAndWait.Entry done = arq.acknowledged(utack.typeCode(), utack.seq(), now, output::add);
+        if (done != null) {
+            acknowledged(done);
+        }
+    }
+
+    private void acknowledged(StopAndWait.Entry done) {
+        if (Datagrams.isSessionType(done.typeCode())) {
+            events.add(new EngineEvent.Delivered(done.seq()));
+            if (closingAfterDrain && done.seq() == byeSeq && done.typeCode() == PacketType.BYE.code()) {
+                end(CloseReason.LOCAL, null, true);
+            }
+        }
+    }
+
+    private boolean expectedHandshake(PacketType type) {
+        return client ? type == PacketType.HELLO_RETRY || type == PacketType.CHALLENGE || type == PacketType.SESSION_OK
+                : type == PacketType.HELLO || type == PacketType.HELLO_ACK;
+    }
+
+    private void onDatagramHandshakeFrame(Frame frame, long now) throws UsmpException {
+        PacketType type = frame.type();
+        if (!expectedHandshake(type)) {
+            datagramsDropped++;
+            return;
+        }
+        if (handshakeSeen[type.code()]) {
+            acks.add(Datagrams.utackHeader(type, frame.seq())); // its UTACK was lost: re-acknowledge only
+            return;
+        }
+        if (state != State.HANDSHAKE) {
+            datagramsDropped++;
+            return;
+        }
+        Frame reply;
+        try {
+            reply = handshake.receive(frame);
+        } catch (AuthException e) {
+            if (!client && type == PacketType.HELLO) {
+                // Unknown device: the cookie proved the source, so this ends the handshake and counts
+                // toward the lockout. Acknowledged first (UTACKs outlive the end), or each resend of
+                // the HELLO would become a new peer and count again.
+                acks.add(Datagrams.utackHeader(type, frame.seq()));
+                throw e;
+            }
+            pendingAuth = e; // maybe spoofed: drop; if the handshake then times out, it failed as AUTH
+            datagramsDropped++;
+            return;
+        } catch (UsmpException e) {
+            datagramsDropped++;
+            return;
+        }
+        handshakeSeen[type.code()] = true;
+        acks.add(Datagrams.utackHeader(type, frame.seq()));
+        StopAndWait.Entry proven = arq.replyReceived(now, output::add); // a reply proves our frame arrived
+        if (proven != null) {
+            acknowledged(proven);
+        }
+        afterHandshakeStep(reply, now);
+    }
+
+    private void onDatagramSessionFrame(Frame frame, long now) throws UsmpException {
+        PacketType type = frame.type();
+        long seq = frame.seq();
+        if (state != State.ESTABLISHED || frame.length() < Frame.SEALED_OVERHEAD
+                || (seq > LAST_USABLE_SEQ && type != PacketType.BYE)) {
+            datagramsDropped++;
+            return;
+        }
+        switch (window.check(seq)) {
+            case TOO_OLD:
+                datagramsDropped++;
+                return;
+            case SEEN:
+                acks.add(secrets.receiver().utack(type, seq)); // our UTACK was lost: re-acknowledge only
+                return;
+            default:
+                break;
+        }
+        if (readingPaused && (type == PacketType.DATA || type == PacketType.DATA_FRAG)) {
+            return; // backpressure: not acknowledged, so the peer resends it later; nothing is lost
+        }
+        byte[] plaintext;
+        try {
+            plaintext = secrets.receiver().open(type, seq, frame.payload());
+        } catch (CryptoException e) {
+            datagramsDropped++; // forged or corrupted: the window does not move
+            return;
+        }
+        window.accept(seq);
+        acks.add(secrets.receiver().utack(type, seq));
+        StopAndWait.Entry proven = arq.replyReceived(now, output::add); // SESSION_OK arrived, its UTACK did not
+        if (proven != null) {
+            acknowledged(proven);
+        }
+        lastRx = now;
+        process(type, plaintext, now);
     }
 
     /**
@@ -149,7 +355,7 @@ public final class UsmpEngine {
 
     /** Orderly close: BYE when established, then {@link CloseReason#LOCAL}. Idempotent. */
     public void close(long nowMillis) {
-        if (state != State.CLOSED) {
+        if (state != State.CLOSED && !closingAfterDrain) {
             closeWithBye(CloseReason.LOCAL, null, nowMillis);
         }
     }
@@ -278,7 +484,20 @@ public final class UsmpEngine {
     public void tick(long nowMillis) {
         guarded(() -> {
             if (state == State.HANDSHAKE && nowMillis >= handshakeDeadline) {
+                if (pendingAuth != null) {
+                    throw pendingAuth;
+                }
                 throw new UsmpTimeoutException("handshake not completed within " + settings.handshakeTimeout().toMillis() + " ms");
+            }
+            if (datagram && state != State.CLOSED && !arq.tick(nowMillis, output::add)) {
+                if (closingAfterDrain) {
+                    end(CloseReason.LOCAL, null, true);
+                    return;
+                }
+                if (state == State.HANDSHAKE && pendingAuth != null) {
+                    throw pendingAuth; // the device that sent a bad MAC went away
+                }
+                throw new UsmpTimeoutException("no acknowledgement after " + arq.tries() + " sends of a frame");
             }
             if (awaitingHello() && nowMillis >= helloDeadline) {
                 throw new UsmpTimeoutException("no complete HELLO in time after a handshake slot was granted");
@@ -287,7 +506,7 @@ public final class UsmpEngine {
                 end(CloseReason.LOCAL, null, true);
                 return;
             }
-            if (state != State.ESTABLISHED) {
+            if (state != State.ESTABLISHED || closingAfterDrain) {
                 return;
             }
             if (outputBlocked && nowMillis >= deadline(blockedSince, settings.slowConsumerTimeout().toMillis())) {
@@ -305,6 +524,14 @@ public final class UsmpEngine {
 
     /** When {@link #tick(long)} next has work, or {@link Long#MAX_VALUE}. */
     public long nextDeadline() {
+        long timers = timerDeadline();
+        return datagram && state != State.CLOSED ? Math.min(timers, arq.nextDeadline()) : timers;
+    }
+
+    private long timerDeadline() {
+        if (closingAfterDrain) {
+            return Long.MAX_VALUE;
+        }
         switch (state) {
             case HANDSHAKE:
                 return awaitingHello() ? Math.min(handshakeDeadline, helloDeadline) : handshakeDeadline;
@@ -321,7 +548,8 @@ public final class UsmpEngine {
 
     /** The next encoded frame to write, or {@code null}. */
     public byte[] pollOutput() {
-        return output.poll();
+        byte[] ack = acks.poll();
+        return ack != null ? ack : output.poll();
     }
 
     /** The next event, or {@code null}. */
@@ -373,7 +601,10 @@ public final class UsmpEngine {
         if (frame.type().isEncrypted()) {
             throw new HandshakeException(frame.type() + " before the handshake completed");
         }
-        Frame reply = handshake.receive(frame);
+        afterHandshakeStep(handshake.receive(frame), now);
+    }
+
+    private void afterHandshakeStep(Frame reply, long now) throws UsmpException {
         if (reply != null) {
             queue(reply, now);
         }
@@ -407,6 +638,11 @@ public final class UsmpEngine {
         }
         rxSeq++;
         lastRx = now;
+        process(type, plaintext, now);
+    }
+
+    /** An authenticated session frame's plaintext: reassembly, PING/PONG, BYE (both modes). */
+    private void process(PacketType type, byte[] plaintext, long now) throws UsmpException {
         switch (type) {
             case DATA_FRAG:
                 if (fragments == Limits.MAX_FRAGMENTS - 1) {
@@ -475,6 +711,9 @@ public final class UsmpEngine {
         if (state != State.ESTABLISHED) {
             throw new IllegalStateException("handshake not complete");
         }
+        if (closingAfterDrain) {
+            throw new ConnectionClosedException("session closing", CloseReason.LOCAL);
+        }
     }
 
     private void sendControl(PacketType type, long now) throws UsmpException {
@@ -494,11 +733,28 @@ public final class UsmpEngine {
     }
 
     private void queue(Frame frame, long now) {
-        output.add(frame.encode());
+        if (datagram) {
+            // A cookieless HELLO is complete only when answered: the gateway sends its HELLO_RETRY once.
+            boolean replyOnly = client && frame.type() == PacketType.HELLO && frame.length() == ServerHandshake.HELLO_LENGTH;
+            arq.enqueue(new StopAndWait.Entry(frame.encode(), frame.type().code(), frame.seq(), replyOnly), now, output::add);
+        } else {
+            output.add(frame.encode());
+        }
         lastTx = now;
     }
 
     private void closeWithBye(CloseReason reason, UsmpException cause, long now) {
+        if (datagram && state == State.ESTABLISHED && reason == CloseReason.LOCAL && txSeq <= Frame.MAX_SEQ) {
+            // Queued behind the frames not yet acknowledged; the session ends once the BYE is (or fails).
+            try {
+                byeSeq = txSeq;
+                sendSealed(PacketType.BYE, new byte[0], 0, 0, now);
+                closingAfterDrain = true;
+                return;
+            } catch (UsmpException e) {
+                // fall through: end at once
+            }
+        }
         if (state == State.ESTABLISHED) {
             try {
                 sendSealed(PacketType.BYE, new byte[0], 0, 0, now);
@@ -513,6 +769,9 @@ public final class UsmpEngine {
         state = State.CLOSED;
         if (!keepOutput) {
             output.clear();
+        }
+        if (arq != null) {
+            arq.clear(); // nothing is resent after the end (output already holds what was sent)
         }
         handshake.destroy();
         if (secrets != null) {

@@ -172,6 +172,25 @@ final class Admission {
         slotsPerSource.merge(src, 1, Integer::sum);
     }
 
+    /** True while {@code ip}'s source is locked out (nothing is counted). */
+    synchronized boolean lockedOut(InetAddress ip, long now) {
+        Failures f = failures.get(source(ip));
+        return f != null && now < f.lockedUntil;
+    }
+
+    /**
+     * Takes a handshake slot now or not at all (UDP: nothing waits unread; a device whose HELLO
+     * finds no slot sends it again).
+     */
+    synchronized boolean tryAcquireSlot(InetAddress ip) {
+        InetAddress src = source(ip);
+        if (handshakes < config.maxConcurrentHandshakes() && slotsOf(src) < config.maxHandshakesPerIp()) {
+            take(src);
+            return true;
+        }
+        return false;
+    }
+
     /** A connection that never got a slot went away. */
     synchronized void cancelWaiting(Runnable resume) {
         waitingForSlot.remove(resume);

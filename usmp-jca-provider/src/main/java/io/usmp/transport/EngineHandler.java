@@ -39,15 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * timer), the complete frames waiting in {@code pending} are decoded first, so their messages reach
  * the owner before the close does; a violating frame among them ends the session there (SPEC §7).
  */
-final class EngineHandler extends ChannelInboundHandlerAdapter {
-    /** What the owner (gateway or client) does with the engine's events. Called on the event loop. */
-    interface Events {
-        void established(EngineHandler handler, EngineEvent.Established event);
-
-        /** Returns true when the consumer is full and reading must pause. */
-        boolean message(EngineHandler handler, byte[] payload);
-
-        void closed(EngineHandler handler, EngineEvent.Closed event);
+final class EngineHandler extends ChannelInboundHandlerAdapter implements SessionChannel {
+    /** The owner's side (see {@link SessionChannel.Events}). */
+    interface Events extends SessionChannel.Events {
     }
 
     /** Counters of the gateway's output policy; a client has none (its output is not bounded here). */
@@ -90,13 +84,15 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** True when a send now would be accepted: open and (with an output policy) below the high water mark. */
-    boolean isWritable() {
+    @Override
+    public boolean isWritable() {
         Channel ch = channel;
         return ch != null && ch.isActive() && !engine.isClosed() && (outputPolicy == null || ch.isWritable());
     }
 
     /** Bytes queued in the channel's outbound buffer now (Netty's accounting, including its per-write overhead). */
-    long outboundPending() {
+    @Override
+    public long outboundPending() {
         Channel ch = channel;
         ChannelOutboundBuffer buffer = ch == null ? null : ch.unsafe().outboundBuffer();
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
@@ -111,7 +107,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
         return channel;
     }
 
-    UsmpEngine engine() {
+    @Override
+    public UsmpEngine engine() {
         return engine;
     }
 
@@ -256,7 +253,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The consumer is full (pause reading) or has room again (resume); safe from any thread. */
-    void setPaused(boolean pause) {
+    @Override
+    public void setPaused(boolean pause) {
         onLoop(() -> {
             consumerFull = pause;
             if (engine.isClosed()) {
@@ -273,7 +271,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
      * Queues a message from any thread; completes when its last frame is written. With an output
      * policy, fails at once with {@link BackpressureException} while the channel is unwritable.
      */
-    CompletableFuture<Void> send(byte[] message) {
+    @Override
+    public CompletableFuture<Void> send(byte[] message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
             if (outputPolicy != null && engine.isEstablished() && !channel.isWritable()) {
@@ -306,7 +305,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
      * Orderly close from any thread: first the input already read is decoded (its messages are
      * delivered), then BYE, then the connection closes.
      */
-    void close() {
+    @Override
+    public void close() {
         onLoop(() -> {
             drainAll();
             engine.close(clock.millis());
@@ -315,11 +315,16 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Closes at once without BYE; what is queued for the socket is discarded. Safe from any thread. */
-    void abort() {
+    @Override
+    public void abort() {
+        if (channel == null) {
+            return; // not connected yet: nothing to end
+        }
         onLoop(() -> {
             drainAll();
             engine.abort(clock.millis());
             pump(null);
+            channel.close();
         });
     }
 
@@ -328,7 +333,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
      * out, and the peer's messages still in flight are read for up to {@code lingerMillis} until it
      * closes or answers BYE (see {@link UsmpEngine#closeLingering}); safe from any thread.
      */
-    void closeLingering(long lingerMillis) {
+    @Override
+    public void closeLingering(long lingerMillis) {
         onLoop(() -> {
             drainAll();
             engine.closeLingering(clock.millis(), lingerMillis);
@@ -338,6 +344,11 @@ final class EngineHandler extends ChannelInboundHandlerAdapter {
                 drainInput();
             }
         });
+    }
+
+    @Override
+    public boolean awaitEnded(long millis) {
+        return channel == null || channel.closeFuture().awaitUninterruptibly(millis);
     }
 
     private void onLoop(Runnable task) {

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
  * until that one has queued its last messages and its {@code onClosed} (see {@link #after}).
  */
 final class GatewaySession implements UsmpSession {
-    private final EngineHandler handler;
+    private final SessionChannel handler;
     private final long lingerMillis;
     private final DeviceId deviceId;
     private final byte[] sessionId;
@@ -41,7 +41,7 @@ final class GatewaySession implements UsmpSession {
     private ArrayDeque<Runnable> held;
     private final CompletableFuture<Void> heldReleased = new CompletableFuture<>();
 
-    GatewaySession(EngineHandler handler, DeviceId deviceId, byte[] sessionId, InetSocketAddress remote,
+    GatewaySession(SessionChannel handler, DeviceId deviceId, byte[] sessionId, InetSocketAddress remote,
                    ServerListener listener, DeliveryScheduler<DeviceId> scheduler, int capacity, LongAdder messagesSent,
                    Runnable whenFinished, long lingerMillis) {
         this.handler = handler;
@@ -100,7 +100,7 @@ final class GatewaySession implements UsmpSession {
         handler.abort();
     }
 
-    EngineHandler handler() {
+    SessionChannel handler() {
         return handler;
     }
 

@@ -20,7 +20,7 @@ public final class NettyTransportProvider implements TransportProvider {
 
     @Override
     public UsmpClient connect(ClientConfig config) throws IOException {
-        return TcpDeviceClient.connect(config);
+        return DeviceClient.connect(config);
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.usmp.ServerConfig;
 import io.usmp.Refusal;
 import io.usmp.ServerListener;
 import io.usmp.ServerStatistics;
+import io.usmp.TransportKind;
 import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import io.usmp.UsmpTransport;
@@ -39,7 +40,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The TCP gateway: Netty acceptor, SPEC §6 admission, one {@link UsmpEngine} per connection. */
+/**
+ * The gateway: a Netty TCP acceptor and/or a UDP socket ({@link UdpGateway}), SPEC §6 admission,
+ * one {@link UsmpEngine} per connection or UDP peer. Sessions of both transports share the session
+ * map, the per-device delivery lines, backpressure and statistics (a device reconnecting over the
+ * other transport supersedes its session like any reconnect).
+ */
 final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
     private static final long BIND_RETRY_MILLIS = 2_000;
@@ -79,6 +85,7 @@ final class TcpGateway implements UsmpServer {
     private final LongAdder bytesOut = new LongAdder();
     private final EngineHandler.OutputPolicy outputPolicy = new EngineHandler.OutputPolicy(new LongAdder(), new LongAdder());
     private Channel serverChannel;
+    private UdpGateway udp;
     private volatile boolean closing;
 
     private TcpGateway(ServerConfig config, ServerListener listener, Clock clock) {
@@ -127,6 +134,18 @@ final class TcpGateway implements UsmpServer {
     }
 
     private void bind() throws IOException {
+        if (config.transports().contains(TransportKind.TCP)) {
+            bindTcp();
+        }
+        if (config.transports().contains(TransportKind.UDP)) {
+            udp = new UdpGateway(this, config, settings, admission, clock, () -> System.currentTimeMillis() / 1000, bytesIn,
+                    bytesOut, outputPolicy.sendsRefused());
+            udp.bind(transport);
+            LOG.log(Level.INFO, "USMP gateway listening on udp {0}", udp.localAddress());
+        }
+    }
+
+    private void bindTcp() throws IOException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.group())
                 .channel(NioServerSocketChannel.class)
@@ -160,7 +179,24 @@ final class TcpGateway implements UsmpServer {
                 }
             }
         }
-        LOG.log(Level.INFO, "USMP gateway listening on {0}", localAddress());
+        LOG.log(Level.INFO, "USMP gateway listening on {0}", serverChannel.localAddress());
+    }
+
+    /** A new glue object for a UDP peer that holds a handshake slot. */
+    Link udpLink(InetSocketAddress remote) {
+        Link link = new Link(remote);
+        link.holdsSlot = true;
+        return link;
+    }
+
+    /** Counts and logs a refusal (UDP: the datagram is dropped). */
+    void refused(Refusal refusal, InetAddress ip, long now) {
+        refusals.get(refusal).increment();
+        refusalLog.refused(ip, refusal, now);
+    }
+
+    boolean isClosing() {
+        return closing;
     }
 
     private void accept(SocketChannel ch) {
@@ -187,18 +223,15 @@ final class TcpGateway implements UsmpServer {
         }
     }
 
-    /** The per-connection glue between the engine's events and the gateway. */
-    private final class Connection implements EngineHandler.Events {
+    /** The per-connection glue of a TCP connection: waits for its handshake slot unread. */
+    private final class Connection extends Link {
         final SocketChannel ch;
-        final InetSocketAddress remote;
         final EngineHandler handler;
         final Runnable resume = this::slotGranted;
-        boolean holdsSlot;
-        GatewaySession session;
 
         Connection(SocketChannel ch, InetSocketAddress remote) {
+            super(remote);
             this.ch = ch;
-            this.remote = remote;
             this.handler = new EngineHandler(UsmpEngine.server(settings, config.psks(), clock.millis()), this, clock, bytesIn,
                     bytesOut, outputPolicy);
         }
@@ -215,17 +248,35 @@ final class TcpGateway implements UsmpServer {
             });
         }
 
-        private void releaseSlot() {
+        @Override
+        void releaseSlot() {
             if (holdsSlot) {
-                holdsSlot = false;
-                admission.releaseSlot(remote.getAddress());
+                super.releaseSlot();
             } else {
                 admission.cancelWaiting(resume);
             }
         }
+    }
+
+    /** The glue between one session channel's engine events and the gateway (TCP connection or UDP peer). */
+    class Link implements EngineHandler.Events {
+        final InetSocketAddress remote;
+        boolean holdsSlot;
+        GatewaySession session;
+
+        Link(InetSocketAddress remote) {
+            this.remote = remote;
+        }
+
+        void releaseSlot() {
+            if (holdsSlot) {
+                holdsSlot = false;
+                admission.releaseSlot(remote.getAddress());
+            }
+        }
 
         @Override
-        public void established(EngineHandler h, EngineEvent.Established e) {
+        public void established(SessionChannel h, EngineEvent.Established e) {
             releaseSlot();
             admission.handshakeSucceeded(remote.getAddress());
             handshakesOk.increment();
@@ -255,13 +306,13 @@ final class TcpGateway implements UsmpServer {
         }
 
         @Override
-        public boolean message(EngineHandler h, byte[] payload) {
+        public boolean message(SessionChannel h, byte[] payload) {
             messagesIn.increment();
             return session.message(payload);
         }
 
         @Override
-        public void closed(EngineHandler h, EngineEvent.Closed e) {
+        public void closed(SessionChannel h, EngineEvent.Closed e) {
             if (session == null) {
                 releaseSlot();
                 handshakeFailures.get(e.reason()).increment();
@@ -292,7 +343,12 @@ final class TcpGateway implements UsmpServer {
 
     @Override
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return serverChannel != null ? (InetSocketAddress) serverChannel.localAddress() : udp.localAddress();
+    }
+
+    @Override
+    public Optional<InetSocketAddress> udpAddress() {
+        return udp == null ? Optional.empty() : Optional.of(udp.localAddress());
     }
 
     @Override
@@ -311,6 +367,7 @@ final class TcpGateway implements UsmpServer {
         for (GatewaySession s : sessions.values()) {
             outbound += s.handler().outboundPending();
         }
+
         return new ServerStatistics(sessions.size(), handshakesOk.sum(), snapshot(handshakeFailures), snapshot(refusals),
                 admission.lockouts(), messagesIn.sum(), messagesOut.sum(), bytesIn.sum(), bytesOut.sum(), snapshot(sessionsClosed),
                 outbound, outputPolicy.unwritableEvents().sum(), outputPolicy.sendsRefused().sum());
@@ -350,6 +407,9 @@ final class TcpGateway implements UsmpServer {
         }
         for (Channel ch : List.copyOf(channels.keySet())) {
             ch.close().awaitUninterruptibly(Math.max(1, deadline - Clock.SYSTEM.millis()));
+        }
+        if (udp != null) {
+            udp.close(Math.max(1, deadline - Clock.SYSTEM.millis()));
         }
         releaseResources();
         LOG.log(Level.INFO, "USMP gateway closed");

@@ -111,8 +111,13 @@ class MainTest {
 
     /** Starts {@code gateway} in-process and returns its port, parsed from the READY line. */
     private int startGateway(Run gateway, String... args) throws Exception {
+        return startGateway("tcp", gateway, args);
+    }
+
+    /** Starts {@code gateway} in-process and returns the port of its READY line for {@code proto}. */
+    private int startGateway(String proto, Run gateway, String... args) throws Exception {
         io.usmp.cli.Arguments parsed = new io.usmp.cli.Arguments(args, 0,
-                Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"), Set.of("--echo", "--verbose"));
+                Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"), Set.of("--echo", "--verbose", "--udp", "--tcp"));
         gatewayStop = new CountDownLatch(1);
         gatewayExit = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -124,7 +129,7 @@ class MainTest {
         }, "test-gateway");
         t.setDaemon(true);
         t.start();
-        Pattern ready = Pattern.compile("^READY tcp 127\\.0\\.0\\.1:(\\d+)$", Pattern.MULTILINE);
+        Pattern ready = Pattern.compile("^READY " + proto + " 127\\.0\\.0\\.1:(\\d+)$", Pattern.MULTILINE);
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline && !gatewayExit.isDone()) {
             Matcher m = ready.matcher(gateway.out());
@@ -218,5 +223,29 @@ class MainTest {
         assertFalse(device.out().contains("REPLY"));
         assertTrue(gateway.lines().stream().noneMatch(l -> l.startsWith("SESSION") || l.startsWith("RX")), gateway.out());
         assertFalse(device.err().contains(HexFormat.of().formatHex(wrong)), "no key material in messages");
+    }
+
+    @Test
+    void udpDeviceExchangesEchoesWithUdpGateway() throws Exception {
+        Run gateway = new Run();
+        int port = startGateway("udp", gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--echo", "--udp");
+        assertFalse(gateway.out().contains("READY tcp"), "--udp alone serves UDP only: " + gateway.out());
+        Path pskFile = PrivateFiles.write(tmp.resolve("udp.psk"), HexFormat.of().parseHex(PSK_HEX));
+
+        Run device = new Run();
+        int status = device.main.run(new String[] {"device", "--udp", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--device-id", DEVICE_ID, "--psk-file", pskFile.toString(), "--send", "0102ab", "--gen", "1808", "--expect-echo"});
+
+        assertEquals(0, status, () -> "out=" + device.out() + " err=" + device.err());
+        assertTrue(device.lines().contains("DONE 2 passed, 0 failed"), device.out());
+        awaitLine(gateway, "CLOSED ");
+        assertTrue(gateway.lines().contains("CLOSED device=" + DEVICE_ID + " reason=peer_bye"), gateway.out());
+    }
+
+    @Test
+    void gatewayWithTcpAndUdpPrintsBothReadyLines() throws Exception {
+        Run gateway = new Run();
+        startGateway("udp", gateway, "--port", "0", "--device-id", DEVICE_ID, "--psk-hex", PSK_HEX, "--udp", "--tcp");
+        assertTrue(gateway.lines().stream().anyMatch(l -> l.startsWith("READY tcp 127.0.0.1:")), gateway.out());
     }
 }

@@ -67,18 +67,18 @@ class EngineHandlerTest {
         boolean full;
 
         @Override
-        public void established(EngineHandler handler, EngineEvent.Established event) {
+        public void established(SessionChannel handler, EngineEvent.Established event) {
             established.add(event);
         }
 
         @Override
-        public boolean message(EngineHandler handler, byte[] payload) {
+        public boolean message(SessionChannel handler, byte[] payload) {
             messages.add(payload);
             return full;
         }
 
         @Override
-        public void closed(EngineHandler handler, EngineEvent.Closed event) {
+        public void closed(SessionChannel handler, EngineEvent.Closed event) {
             closed.add(event);
         }
     }

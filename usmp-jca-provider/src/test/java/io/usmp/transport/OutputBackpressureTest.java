@@ -145,7 +145,7 @@ class OutputBackpressureTest {
         assertTrue(other.isOpen(), "the other device's session is unaffected");
         assertFalse(gatewaySide.isOpen());
 
-        long max = gatewaySide.handler().maxOutboundPending();
+        long max = ((EngineHandler) gatewaySide.handler()).maxOutboundPending();
         ServerStatistics after = server.statistics();
         System.out.printf("slow consumer: device wrote %d messages, gateway decoded %d, %d replies written, %d refused, "
                         + "%d dropped at close, max outbound %d B (high %d + one reply %d), unwritable events %d%n",

@@ -40,6 +40,7 @@ final class ActivationConfig {
     static ServerConfig gateway(UsmpActivationSpec spec, PskResolver psks, UsmpTransport transport, Executor delivery) {
         return ServerConfig.builder(psks)
                 .bind(spec.getBindAddress(), spec.getPort())
+                .transports(spec.transportKinds())
                 .maxConnections(spec.getMaxConnections(), spec.getMaxConnectionsPerIp())
                 .maxConcurrentHandshakes(spec.getMaxConcurrentHandshakes())
                 .maxHandshakesPerIp(spec.getMaxHandshakesPerIp())

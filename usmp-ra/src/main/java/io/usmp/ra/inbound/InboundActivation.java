@@ -90,7 +90,8 @@ public final class InboundActivation {
         String address = spec.getBindAddress() + ":" + server.localAddress().getPort();
         stats = new ActivationStats(address, server::statistics, deliveries, downlinksUndeliverable);
         stats.register();
-        LOG.log(Level.INFO, "USMP activation {0} listening on {1}; dead letters go to {2}", name(), address,
+        LOG.log(Level.INFO, "USMP activation {0} listening on {1} ({2}{3}); dead letters go to {4}", name(), address,
+                spec.getTransport(), server.udpAddress().map(u -> ", udp port " + u.getPort()).orElse(""),
                 deliveries.deadLetterDirectory());
     }
 

@@ -1,6 +1,7 @@
 package io.usmp.ra.inbound;
 
 import io.usmp.ServerConfig;
+import io.usmp.TransportKind;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.InvalidPropertyException;
@@ -17,6 +18,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.Locale;
+import java.util.EnumSet;
 
 /**
  * Activation properties of an MDB on the USMP adapter: where to listen, where the device PSKs
@@ -31,6 +35,8 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
     private transient ResourceAdapter resourceAdapter;
     private String bindAddress = ServerConfig.DEFAULT_BIND_HOST;
     private Integer port = DEFAULT_PORT;
+    /** {@code tcp} (default), {@code udp} or {@code both}: what the gateway serves on {@link #port}. */
+    private String transport = "tcp";
     private String keyStorePath;
     private String keyStoreType = "PKCS12";
     /** Held as chars (wiped once the keystore is loaded) and never serialized. */
@@ -61,6 +67,7 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
         List<PropertyDescriptor> bad = new ArrayList<>();
         check(bindAddress != null && !bindAddress.isBlank(), "bindAddress", "must be set", problems, bad);
         check(port != null && port >= 0 && port <= 65535, "port", "must be 0..65535, got " + port, problems, bad);
+        check(transportKinds() != null, "transport", "must be tcp, udp or both, got " + transport, problems, bad);
         check(keyStorePath != null && !keyStorePath.isBlank(), "keyStorePath", "must name the PKCS#12 PSK keystore", problems, bad);
         if (keyStorePath != null && !keyStorePath.isBlank()) {
             check(Files.isReadable(Path.of(keyStorePath)), "keyStorePath", "is not a readable file: " + keyStorePath, problems, bad);
@@ -201,6 +208,32 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
 
     public void setPort(Integer port) {
         this.port = port;
+    }
+
+    /** {@code tcp} (default), {@code udp} or {@code both} (case-insensitive). */
+    public String getTransport() {
+        return transport;
+    }
+
+    public void setTransport(String transport) {
+        this.transport = transport;
+    }
+
+    /** The transports {@link #getTransport()} names, or null when it names none. */
+    public Set<TransportKind> transportKinds() {
+        if (transport == null) {
+            return null;
+        }
+        switch (transport.trim().toLowerCase(Locale.ROOT)) {
+            case "tcp":
+                return EnumSet.of(TransportKind.TCP);
+            case "udp":
+                return EnumSet.of(TransportKind.UDP);
+            case "both":
+                return EnumSet.of(TransportKind.TCP, TransportKind.UDP);
+            default:
+                return null;
+        }
     }
 
     public String getKeyStorePath() {
@@ -392,6 +425,6 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
 
     @Override
     public String toString() {
-        return "UsmpActivationSpec[" + bindAddress + ":" + port + " keyStore=" + keyStorePath + "]";
+        return "UsmpActivationSpec[" + transport + " " + bindAddress + ":" + port + " keyStore=" + keyStorePath + "]";
     }
 }

@@ -58,6 +58,26 @@ class UsmpActivationSpecTest {
     }
 
     @Test
+    void transportIsTcpUdpOrBothAndMapsOntoTheGatewayConfig() throws Exception {
+        UsmpActivationSpec s = valid();
+        assertEquals("tcp", s.getTransport());
+        assertEquals(java.util.EnumSet.of(io.usmp.TransportKind.TCP), s.transportKinds());
+        s.setTransport("UDP");
+        assertDoesNotThrow(s::validate);
+        assertEquals(java.util.EnumSet.of(io.usmp.TransportKind.UDP),
+                ActivationConfig.gateway(s, d -> null, null, Runnable::run).transports());
+        s.setTransport("both");
+        assertEquals(java.util.EnumSet.allOf(io.usmp.TransportKind.class),
+                ActivationConfig.gateway(s, d -> null, null, Runnable::run).transports());
+        for (String bad : new String[] {"sctp", "", null}) {
+            s.setTransport(bad);
+            InvalidPropertyException e = assertThrows(InvalidPropertyException.class, s::validate);
+            assertEquals(Set.of("transport"), Arrays.stream(e.getInvalidPropertyDescriptors()).map(PropertyDescriptor::getName)
+                    .collect(Collectors.toSet()));
+        }
+    }
+
+    @Test
     void passwordNeverAppearsInToStringOrValidationMessages() throws Exception {
         UsmpActivationSpec s = valid();
         s.setPort(-1);

@@ -1,9 +1,17 @@
 package io.usmp.transport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.usmp.TransportKind;
 import io.usmp.ClientConfig;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.ConnectionClosedException;
@@ -15,6 +23,7 @@ import io.usmp.session.EngineSettings;
 import io.usmp.session.UsmpEngine;
 import io.usmp.protocol.Limits;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -24,41 +33,58 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The blocking device-side client over TCP. */
-final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
+/** The blocking device-side client, over TCP ({@link EngineHandler}) or UDP ({@link DatagramSession}). */
+final class DeviceClient implements UsmpClient, EngineHandler.Events {
     /** Marks the end of the receive queue. */
     private static final byte[] END = new byte[0];
 
     private final ClientConfig config;
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<byte[]> established = new CompletableFuture<>();
-    private final EngineHandler handler;
+    private volatile SessionChannel handler;
     private volatile EngineEvent.Closed closed;
     private boolean paused;
 
-    private TcpDeviceClient(ClientConfig config) {
+    private DeviceClient(ClientConfig config) {
         this.config = config;
+    }
+
+    private UsmpEngine engine() {
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
-        EngineSettings settings = defaults.withTimeouts(config.handshakeTimeout(), config.keepalive(), Duration.ZERO);
+        EngineSettings settings = defaults.withTimeouts(config.handshakeTimeout(), config.keepalive(), Duration.ZERO)
+                .withArq(config.udpTries(), config.udpRetryInterval());
         byte[] psk = config.psk();
         try {
-            this.handler = new EngineHandler(UsmpEngine.client(settings, config.deviceId(), psk, Clock.SYSTEM.millis()), this,
-                    Clock.SYSTEM, new LongAdder(), new LongAdder());
+            return config.transportKind() == TransportKind.UDP
+                    ? UsmpEngine.datagramClient(settings, config.deviceId(), psk, Clock.SYSTEM.millis())
+                    : UsmpEngine.client(settings, config.deviceId(), psk, Clock.SYSTEM.millis());
         } finally {
             Arrays.fill(psk, (byte) 0);
         }
     }
 
     /** Connects, completes the handshake and returns the open client. */
-    static TcpDeviceClient connect(ClientConfig config) throws IOException {
-        TcpDeviceClient client = new TcpDeviceClient(config);
+    static DeviceClient connect(ClientConfig config) throws IOException {
+        DeviceClient client = new DeviceClient(config);
         NettyTransport transport = config.transport() == null ? NettyTransport.shared() : NettyTransport.of(config.transport());
+        if (config.transportKind() == TransportKind.UDP) {
+            client.openUdp(transport);
+        } else {
+            client.openTcp(transport);
+        }
+        client.awaitHandshake();
+        return client;
+    }
+
+    private void openTcp(NettyTransport transport) throws IOException {
+        EngineHandler tcp = new EngineHandler(engine(), this, Clock.SYSTEM, new LongAdder(), new LongAdder());
+        handler = tcp;
         ChannelFuture connect = new Bootstrap()
                 .group(transport.group())
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(client.handler)
+                .handler(tcp)
                 .connect(config.host(), config.port());
         if (!connect.awaitUninterruptibly(config.connectTimeout().toMillis() + 1000) || !connect.isSuccess()) {
             connect.channel().close();
@@ -66,28 +92,78 @@ final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
             throw new IOException("cannot connect to " + config.host() + ":" + config.port()
                     + (cause == null ? "" : ": " + cause.getMessage()), cause);
         }
+    }
+
+    /**
+     * A datagram channel connected to the gateway (the kernel then drops datagrams from any other
+     * source), its datagrams handed to the session on its event loop.
+     */
+    private void openUdp(NettyTransport transport) throws IOException {
+        DatagramSession[] session = new DatagramSession[1];
+        InetSocketAddress remote = new InetSocketAddress(config.host(), config.port());
+        if (remote.isUnresolved()) {
+            throw new IOException("cannot resolve " + config.host());
+        }
+        ChannelFuture connect = new Bootstrap()
+                .group(transport.group())
+                .channel(NioDatagramChannel.class)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        ByteBuf content = packet.content();
+                        byte[] data = new byte[content.readableBytes()];
+                        content.getBytes(content.readerIndex(), data);
+                        session[0].datagram(data);
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        // ICMP port unreachable and the like: the ARQ decides when the gateway is gone.
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        session[0].transportClosed();
+                    }
+                })
+                .connect(remote);
+        if (!connect.awaitUninterruptibly(config.connectTimeout().toMillis() + 1000) || !connect.isSuccess()) {
+            connect.channel().close();
+            Throwable cause = connect.cause();
+            throw new IOException("cannot open UDP to " + config.host() + ":" + config.port()
+                    + (cause == null ? "" : ": " + cause.getMessage()), cause);
+        }
+        Channel ch = connect.channel();
+        session[0] = new DatagramSession(engine(), ch, remote, this, Clock.SYSTEM, new LongAdder(), new LongAdder(),
+                Long.MAX_VALUE, null, ch::close);
+        handler = session[0];
+        session[0].start();
+    }
+
+    private void awaitHandshake() throws IOException {
         try {
-            client.established.get(config.handshakeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            established.get(config.handshakeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            handler.abort();
             throw e.getCause() instanceof UsmpException u ? u : new UsmpException("handshake failed", e.getCause());
         } catch (TimeoutException e) {
-            client.handler.channel().close();
+            handler.abort();
             throw new UsmpTimeoutException("handshake not completed in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            client.handler.channel().close();
+            handler.abort();
             throw new IOException("interrupted during handshake", e);
         }
-        return client;
     }
 
     @Override
-    public void established(EngineHandler h, EngineEvent.Established event) {
+    public void established(SessionChannel h, EngineEvent.Established event) {
         established.complete(event.sessionId());
     }
 
     @Override
-    public boolean message(EngineHandler h, byte[] payload) {
+    public boolean message(SessionChannel h, byte[] payload) {
         received.add(payload);
         synchronized (this) {
             paused = received.size() >= config.receiveQueueCapacity();
@@ -96,7 +172,7 @@ final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
     }
 
     @Override
-    public void closed(EngineHandler h, EngineEvent.Closed event) {
+    public void closed(SessionChannel h, EngineEvent.Closed event) {
         closed = event;
         received.add(END);
         established.completeExceptionally(event.cause() != null ? event.cause()
@@ -177,6 +253,11 @@ final class TcpDeviceClient implements UsmpClient, EngineHandler.Events {
     @Override
     public void close() {
         handler.close();
-        handler.channel().closeFuture().awaitUninterruptibly(2000);
+        // UDP: the BYE waits for the frames in flight and its own acknowledgement (bounded by the ARQ).
+        long wait = config.transportKind() == TransportKind.UDP
+                ? config.udpTries() * config.udpRetryInterval().toMillis() + 2000 : 2000;
+        if (!handler.awaitEnded(wait)) {
+            handler.abort();
+        }
     }
 }

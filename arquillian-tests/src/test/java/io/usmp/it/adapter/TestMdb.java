@@ -9,6 +9,9 @@ import jakarta.ejb.MessageDriven;
 import jakarta.ejb.MessageDrivenContext;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +39,9 @@ public class TestMdb implements DeviceMessageListener {
     @Resource
     private MessageDrivenContext context;
 
+    @Resource
+    private TransactionSynchronizationRegistry transactions;
+
     @Override
     public void onMessage(DeviceMessage message) {
         if (message.kind() != DeviceMessage.Kind.MESSAGE) {
@@ -49,7 +55,21 @@ public class TestMdb implements DeviceMessageListener {
             Gate.pass();
         }
         if (text.startsWith("note:")) {
-            note(text.substring("note:".length()));
+            String pathAndId = text.substring("note:".length());
+            // Only a committed delivery counts as delivered: the note is written after the commit.
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        note(pathAndId);
+                    }
+                }
+            });
+            pause(2); // a little slower than the device, so a backlog forms
         }
         if (text.startsWith("flaky:")) {
             if (message.deliveryAttempt() == 1) {
@@ -80,14 +100,19 @@ public class TestMdb implements DeviceMessageListener {
     }
 
     /** "note:PATH|ID" appends ID to the file PATH, which outlives the deployment (a test reads it after undeploy). */
-    private static void note(String pathAndId) {
+    private static synchronized void note(String pathAndId) {
         int bar = pathAndId.indexOf('|');
         try {
-            Thread.sleep(2); // a little slower than the device, so a backlog forms
             Files.writeString(Path.of(pathAndId.substring(0, bar)), pathAndId.substring(bar + 1) + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -34,6 +34,9 @@ public final class Main {
             "      adds a device's PSK to a PKCS#12 keystore (created if missing) for the resource adapter;",
             "      the keystore password comes from the environment variable " + KeystoreCommand.PASSWORD_ENV + ";",
             "      --new-psk-file generates a random 32-byte PSK and writes it there for the device.",
+            "  java -jar usmp.jar keystore-import --keystore PATH --ids FILE (--psk-dir DIR | --new-psk-dir DIR)",
+            "      adds every device listed in FILE (one id in hex per line) and writes the keystore once;",
+            "      each key is read from DIR/<id>.key, or generated and written there (--new-psk-dir).",
             "--psk-file holds the raw key bytes (at least 16); --psk-hex is meant for tests.");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -65,6 +68,9 @@ public final class Main {
                 case "keystore-add":
                     return new KeystoreCommand(out, err, System.getenv()).run(new Arguments(args, 1,
                             Set.of("--keystore", "--device-id", "--psk-file", "--new-psk-file"), Set.of()));
+                case "keystore-import":
+                    return new KeystoreCommand(out, err, System.getenv()).runImport(new Arguments(args, 1,
+                            Set.of("--keystore", "--ids", "--psk-dir", "--new-psk-dir"), Set.of()));
                 case "-h":
                 case "--help":
                     out.println(USAGE);

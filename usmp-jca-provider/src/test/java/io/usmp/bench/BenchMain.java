@@ -19,7 +19,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the JMH benchmarks of this package and prints each figure beside the bound measured in the
  * same run, as a ratio (figures from a shared machine are noisy; ratios much less so).
  * <pre>
- *   BenchMain full  [JMH options]   1 fork, 3 x 1 s warm-up, 5 x 1 s measurement per benchmark
+ *   BenchMain full  [JMH options]   1 fork, 5 x 0.5 s warm-up, 15 x 0.3 s measurement per benchmark
  *   BenchMain smoke [JMH options]   no fork, 1 x 50 ms + 1 x 50 ms: proves every benchmark runs
  * </pre>
  * Run through Maven: {@code mvn -pl usmp-jca-provider -Pbench [-Dbench.mode=smoke] process-test-classes}.
@@ -38,8 +38,8 @@ public final class BenchMain {
         switch (mode) {
             case "smoke" -> b.forks(0).warmupIterations(1).warmupTime(TimeValue.milliseconds(50))
                     .measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
-            case "full" -> b.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+            case "full" -> b.forks(1).warmupIterations(5).warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(15).measurementTime(TimeValue.milliseconds(300))
                     .jvmArgsAppend("-Xms512m", "-Xmx512m");
             default -> throw new IllegalArgumentException("mode is smoke or full, got " + mode);
         }
@@ -85,9 +85,14 @@ public final class BenchMain {
             String label = r.getParams().getBenchmark();
             String method = label.substring(label.lastIndexOf('.') + 1);
             String size = r.getParams().getParamsKeys().contains("size") ? r.getParams().getParam("size") : "";
-            var s = r.getPrimaryResult();
-            double err = s.getScoreError();
-            Figure f = new Figure(method, size, s.getScore(), Double.isNaN(err) ? 0 : err, s.getScoreUnit());
+            // The median of the iteration means and half their inter-quartile range: on a shared,
+            // loaded machine a few iterations lose the CPU, and the mean follows them.
+            List<Double> scores = new ArrayList<>();
+            r.getBenchmarkResults().forEach(br -> br.getIterationResults().forEach(ir -> scores.add(ir.getPrimaryResult().getScore())));
+            scores.sort(null);
+            double median = quantile(scores, 0.5);
+            double spread = (quantile(scores, 0.75) - quantile(scores, 0.25)) / 2;
+            Figure f = new Figure(method, size, median, spread, r.getPrimaryResult().getScoreUnit());
             byKey.put(f.key(), f);
         }
         Figure hello = byKey.get("serverHello");
@@ -96,6 +101,8 @@ public final class BenchMain {
             byKey.put("server total", new Figure("server total", "", hello.score() + ack.score(), hello.error() + ack.error(),
                     hello.unit()));
         }
+        out.println();
+        out.println("Figures: median of the measurement iterations ± half their inter-quartile range.");
         out.println();
         out.println("| benchmark | size (B) | figure | bound (same run) | bound figure | figure / bound |");
         out.println("|---|---|---|---|---|---|");
@@ -142,6 +149,16 @@ public final class BenchMain {
         }
         out.println("figure / bound: time per operation over the bound's; 1.00 x = as fast as the bound, "
                 + "so seal/open at r x run at 1/r of raw AES-GCM's throughput.");
+    }
+
+    private static double quantile(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        double pos = q * (sorted.size() - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return sorted.get(lo) + (sorted.get(hi) - sorted.get(lo)) * (pos - lo);
     }
 
     private static String fmt(double v) {

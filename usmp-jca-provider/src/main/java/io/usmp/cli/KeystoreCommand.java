@@ -200,6 +200,28 @@ final class KeystoreCommand {
         }
     }
 
+    /** The PSKs of a keystore for {@code gateway --keystore}, or null after printing why not. */
+    static PskResolver resolver(Path keystore, Map<String, String> env, PrintStream err) {
+        String password = env.get(PASSWORD_ENV);
+        if (password == null || password.isEmpty()) {
+            err.println("error: set the keystore password in the environment variable " + PASSWORD_ENV);
+            return null;
+        }
+        if (!Files.isRegularFile(keystore)) {
+            err.println("error: no keystore at " + keystore);
+            return null;
+        }
+        char[] pass = password.toCharArray();
+        try {
+            return PskResolver.fromKeyStore(load(keystore, pass), pass);
+        } catch (IOException | GeneralSecurityException e) {
+            err.println("error: " + keystore + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return null;
+        } finally {
+            Arrays.fill(pass, '\0');
+        }
+    }
+
     private static List<DeviceId> readIds(Path file) throws Arguments.UsageException {
         List<String> lines;
         try {

@@ -12,6 +12,7 @@ import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -27,7 +28,12 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     static final String USAGE = String.join("\n",
             "usage:",
-            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo]",
+            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] ((--psk-file PATH | --psk-hex HEX) --device-id HEX | --keystore PATH)",
+            "                            [--echo] [--quiet] [--stats] [--max-connections N] [--max-handshakes N]",
+            "                            [--session-timeout SECONDS]",
+            "      --keystore serves every device of a PKCS#12 keystore (password in " + KeystoreCommand.PASSWORD_ENV + ");",
+            "      --quiet prints no line per session or message; --stats answers a line STATS on standard input",
+            "      with the process's CPU time, allocated bytes and heap in use after a GC (load tests).",
             "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX",
             "                            [--send HEX]... [--gen N]... [--expect-echo]",
             "  java -jar usmp.jar keystore-add --keystore PATH --device-id HEX (--psk-file PATH | --new-psk-file PATH)",
@@ -60,8 +66,8 @@ public final class Main {
             }
             switch (args[0]) {
                 case "gateway":
-                    return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"),
-                            Set.of("--echo")), null);
+                    return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id",
+                            "--keystore", "--max-connections", "--max-handshakes", "--session-timeout"), Set.of("--echo", "--quiet", "--stats")), null);
                 case "device":
                     return device(new Arguments(args, 1, Set.of("--host", "--port", "--psk-file", "--psk-hex", "--device-id",
                             "--send", "--gen"), Set.of("--expect-echo")));
@@ -89,21 +95,43 @@ public final class Main {
     int gateway(Arguments a, CountDownLatch stop) throws Arguments.UsageException, InterruptedException {
         int port = a.port("--port");
         String bind = a.get("--bind", "127.0.0.1");
-        DeviceId device = a.deviceId();
-        byte[] psk = a.psk();
         boolean echo = a.has("--echo");
-        ServerConfig config;
-        try {
-            config = ServerConfig.builder(PskResolver.of(Map.of(device, psk))).bind(bind, port).build();
-        } finally {
-            Arrays.fill(psk, (byte) 0);
+        PskResolver psks;
+        if (a.has("--keystore")) {
+            psks = KeystoreCommand.resolver(Path.of(a.required("--keystore")), System.getenv(), err);
+            if (psks == null) {
+                return 1;
+            }
+        } else {
+            DeviceId device = a.deviceId();
+            byte[] psk = a.psk();
+            try {
+                psks = PskResolver.of(Map.of(device, psk));
+            } finally {
+                Arrays.fill(psk, (byte) 0);
+            }
         }
+        ServerConfig.Builder builder = ServerConfig.builder(psks).bind(bind, port);
+        if (a.has("--max-connections")) {
+            int n = positive(a, "--max-connections");
+            builder.maxConnections(n, ServerConfig.DEFAULT_MAX_CONNECTIONS_PER_IP);
+        }
+        if (a.has("--max-handshakes")) {
+            builder.maxConcurrentHandshakes(positive(a, "--max-handshakes"));
+        }
+        if (a.has("--session-timeout")) {
+            builder.sessionTimeout(Duration.ofSeconds(positive(a, "--session-timeout")));
+        }
+        ServerConfig config = builder.build();
         UsmpServer server;
         try {
-            server = UsmpServer.start(config, new PrintingListener(echo));
+            server = UsmpServer.start(config, a.has("--quiet") ? new QuietListener(echo) : new PrintingListener(echo));
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return 1;
+        }
+        if (a.has("--stats")) {
+            ProcessStats.answerOnStdin(server, out);
         }
         CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -118,6 +146,38 @@ public final class Main {
             server.close();
         }
         return 0;
+    }
+
+    private static int positive(Arguments a, String option) throws Arguments.UsageException {
+        try {
+            int n = Integer.parseInt(a.required(option));
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new Arguments.UsageException(option + " takes a positive number");
+    }
+
+    /** Echoes (if asked) without printing anything per session or message: for load tests. */
+    private final class QuietListener implements ServerListener {
+        private final boolean echo;
+
+        QuietListener(boolean echo) {
+            this.echo = echo;
+        }
+
+        @Override
+        public void onMessage(UsmpSession s, byte[] payload) {
+            if (echo) {
+                try {
+                    s.send(payload);
+                } catch (UsmpException | RuntimeException e) {
+                    // the session is closing; the device sees it
+                }
+            }
+        }
     }
 
     private final class PrintingListener implements ServerListener {

@@ -22,7 +22,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   BenchMain full  [JMH options]   1 fork, 5 x 0.5 s warm-up, 15 x 0.3 s measurement per benchmark
  *   BenchMain smoke [JMH options]   no fork, 1 x 50 ms + 1 x 50 ms: proves every benchmark runs
  * </pre>
- * Run through Maven: {@code mvn -pl usmp-jca-provider -Pbench [-Dbench.mode=smoke] process-test-classes}.
+ *   BenchMain load  [quick]         the loopback load harness against a gateway JVM ({@link LoadHarness})
+ * </pre>
+ * Run through Maven: {@code mvn -pl usmp-jca-provider -Pbench [-Dbench.mode=smoke|load] process-test-classes}.
+ * <pre>
  */
 public final class BenchMain {
     private BenchMain() {
@@ -30,6 +33,10 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "full";
+        if (mode.equals("load")) {
+            LoadHarness.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         String[] jmhArgs = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[0];
         ChainedOptionsBuilder b = new OptionsBuilder().parent(new CommandLineOptions(jmhArgs));
         if (jmhArgs.length == 0 || Arrays.stream(jmhArgs).allMatch(a -> a.startsWith("-"))) {

@@ -3,7 +3,6 @@ package io.usmp.bench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,13 +18,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the JMH benchmarks of this package and prints each figure beside the bound measured in the
  * same run, as a ratio (figures from a shared machine are noisy; ratios much less so).
  * <pre>
- *   BenchMain full  [JMH options]   1 fork, 5 x 0.5 s warm-up, 15 x 0.3 s measurement per benchmark
+ *   BenchMain full  [JMH options]   3 rounds (-Dbench.rounds) of 1 fork, 3 x 0.3 s warm-up, 6 x 0.2 s measurement
  *   BenchMain smoke [JMH options]   no fork, 1 x 50 ms + 1 x 50 ms: proves every benchmark runs
- * </pre>
+ *   BenchMain cpu   [rounds]        key figures in thread CPU time, figure and bound interleaved ({@link CpuBench})
  *   BenchMain load  [quick]         the loopback load harness against a gateway JVM ({@link LoadHarness})
  * </pre>
  * Run through Maven: {@code mvn -pl usmp-jca-provider -Pbench [-Dbench.mode=smoke|load] process-test-classes}.
- * <pre>
  */
 public final class BenchMain {
     private BenchMain() {
@@ -33,24 +31,38 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "full";
+        if (mode.equals("cpu")) {
+            CpuBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (mode.equals("load")) {
             LoadHarness.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         String[] jmhArgs = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[0];
-        ChainedOptionsBuilder b = new OptionsBuilder().parent(new CommandLineOptions(jmhArgs));
+        ChainedOptionsBuilder b = new OptionsBuilder().parent(new CommandLineOptions(jmhArgs)).shouldFailOnError(true);
         if (jmhArgs.length == 0 || Arrays.stream(jmhArgs).allMatch(a -> a.startsWith("-"))) {
             b.include(BenchMain.class.getPackageName() + ".*Bench.*");
         }
+        int rounds = 1;
         switch (mode) {
             case "smoke" -> b.forks(0).warmupIterations(1).warmupTime(TimeValue.milliseconds(50))
                     .measurementIterations(1).measurementTime(TimeValue.milliseconds(50));
-            case "full" -> b.forks(1).warmupIterations(5).warmupTime(TimeValue.milliseconds(500))
-                    .measurementIterations(15).measurementTime(TimeValue.milliseconds(300))
-                    .jvmArgsAppend("-Xms512m", "-Xmx512m");
-            default -> throw new IllegalArgumentException("mode is smoke or full, got " + mode);
+            case "full" -> {
+                // Several short rounds over all benchmarks rather than one long pass: on a shared
+                // machine the load changes by the minute, and a figure and its bound, measured in
+                // different forks, should see the same mix of quiet and busy moments.
+                rounds = Integer.getInteger("bench.rounds", 3);
+                b.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(300))
+                        .measurementIterations(6).measurementTime(TimeValue.milliseconds(200))
+                        .jvmArgsAppend("-Xms512m", "-Xmx512m");
+            }
+            default -> throw new IllegalArgumentException("mode is smoke, full or load, got " + mode);
         }
-        Collection<RunResult> results = new Runner(b.build()).run();
+        List<RunResult> results = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            results.addAll(new Runner(b.build()).run());
+        }
         if (results.isEmpty()) {
             throw new IllegalStateException("no benchmark ran");
         }
@@ -60,7 +72,7 @@ public final class BenchMain {
         }
     }
 
-    /** One measured figure: method name, size parameter (or ""), mean, error, unit. */
+    /** One measured figure: method name, size parameter (or ""), best iteration, median iteration, unit. */
     record Figure(String method, String size, double score, double error, String unit) {
         String key() {
             return size.isEmpty() ? method : method + "@" + size;
@@ -86,22 +98,27 @@ public final class BenchMain {
         BOUNDS.put("boundX25519Jdk", new Bound("X25519 keygen+agreement (BC)", List.of("boundX25519Bc"), 1));
     }
 
-    static void print(Collection<RunResult> results, PrintStream out) {
+    static void print(List<RunResult> results, PrintStream out) {
         Map<String, Figure> byKey = new LinkedHashMap<>();
+        Map<String, List<Double>> scoresByKey = new LinkedHashMap<>();
+        Map<String, String> units = new LinkedHashMap<>();
         for (RunResult r : results) {
             String label = r.getParams().getBenchmark();
             String method = label.substring(label.lastIndexOf('.') + 1);
             String size = r.getParams().getParamsKeys().contains("size") ? r.getParams().getParam("size") : "";
-            // The median of the iteration means and half their inter-quartile range: on a shared,
-            // loaded machine a few iterations lose the CPU, and the mean follows them.
-            List<Double> scores = new ArrayList<>();
+            String key = size.isEmpty() ? method : method + "@" + size;
+            List<Double> scores = scoresByKey.computeIfAbsent(key, k -> new ArrayList<>());
             r.getBenchmarkResults().forEach(br -> br.getIterationResults().forEach(ir -> scores.add(ir.getPrimaryResult().getScore())));
-            scores.sort(null);
-            double median = quantile(scores, 0.5);
-            double spread = (quantile(scores, 0.75) - quantile(scores, 0.25)) / 2;
-            Figure f = new Figure(method, size, median, spread, r.getPrimaryResult().getScoreUnit());
-            byKey.put(f.key(), f);
+            units.put(key, r.getPrimaryResult().getScoreUnit());
         }
+        // The best iteration (noise on a loaded machine only ever adds time), with the median beside it.
+        scoresByKey.forEach((key, scores) -> {
+            scores.sort(null);
+            int at = key.indexOf('@');
+            Figure f = new Figure(at < 0 ? key : key.substring(0, at), at < 0 ? "" : key.substring(at + 1), scores.get(0),
+                    quantile(scores, 0.5), units.get(key));
+            byKey.put(key, f);
+        });
         Figure hello = byKey.get("serverHello");
         Figure ack = byKey.get("serverHelloAck");
         if (hello != null && ack != null && hello.unit().equals(ack.unit())) {
@@ -109,7 +126,7 @@ public final class BenchMain {
                     hello.unit()));
         }
         out.println();
-        out.println("Figures: median of the measurement iterations ± half their inter-quartile range.");
+        out.println("Figures: best measurement iteration over all rounds (median in brackets); ratios use the best figures.");
         out.println();
         out.println("| benchmark | size (B) | figure | bound (same run) | bound figure | figure / bound |");
         out.println("|---|---|---|---|---|---|");
@@ -144,14 +161,14 @@ public final class BenchMain {
                     ratio = String.format(Locale.ROOT, "%.2f x", f.score() / b);
                 }
             }
-            out.printf(Locale.ROOT, "| %s | %s | %s ± %s %s | %s | %s | %s |%n", f.method(), f.size().isEmpty() ? "-" : f.size(),
+            out.printf(Locale.ROOT, "| %s | %s | %s (%s) %s | %s | %s | %s |%n", f.method(), f.size().isEmpty() ? "-" : f.size(),
                     fmt(f.score()), fmt(f.error()), f.unit(), boundCell, boundFigure, ratio);
         }
         out.println();
         out.println("Raw bounds:");
         for (Figure f : byKey.values()) {
             if (f.method().startsWith("bound")) {
-                out.printf(Locale.ROOT, "  %-18s %-5s %s ± %s %s%n", f.method(), f.size(), fmt(f.score()), fmt(f.error()), f.unit());
+                out.printf(Locale.ROOT, "  %-18s %-5s %s (%s) %s%n", f.method(), f.size(), fmt(f.score()), fmt(f.error()), f.unit());
             }
         }
         out.println("figure / bound: time per operation over the bound's; 1.00 x = as fast as the bound, "

@@ -132,8 +132,8 @@ public final class LoadHarness {
             out.println("|---|---|---|---|---|");
             List<Dev> one = connect(1, 0);
             for (int size : new int[] {16, 452, 1808}) {
-                latency(one.get(0), size, quick ? 200 : 1000); // warm-up
-                latency(one.get(0), size, quick ? 500 : 5000);
+                latency(one.get(0), size, quick ? 200 : 1000, false); // warm-up
+                latency(one.get(0), size, quick ? 500 : 5000, true);
             }
             closeAll(one);
 
@@ -482,7 +482,7 @@ public final class LoadHarness {
         }
     }
 
-    private void latency(Dev d, int size, int count) throws Exception {
+    private void latency(Dev d, int size, int count, boolean print) throws Exception {
         byte[] message = new byte[size];
         long[] rtt = new long[count];
         for (int i = 0; i < count; i++) {
@@ -499,6 +499,9 @@ public final class LoadHarness {
             rtt[i] = System.nanoTime() - t;
         }
         Arrays.sort(rtt);
+        if (!print) {
+            return;
+        }
         out.printf(Locale.ROOT, "| %d | %d | %.0f µs | %.0f µs | %.0f µs |%n", size, count, rtt[count / 2] / 1e3,
                 rtt[(int) (count * 0.99)] / 1e3, rtt[Math.min(count - 1, (int) (count * 0.999))] / 1e3);
     }

@@ -123,7 +123,7 @@ final class Arguments {
     }
 
     /** Like ssh with a private key: a key file that group or others may read is refused. */
-    private static void refuseIfReadableByOthers(Path path) throws UsageException {
+    static void refuseIfReadableByOthers(Path path) throws UsageException {
         Set<PosixFilePermission> perms;
         try {
             perms = Files.getPosixFilePermissions(path);

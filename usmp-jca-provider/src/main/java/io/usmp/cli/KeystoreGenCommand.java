@@ -48,7 +48,7 @@ final class KeystoreGenCommand {
                 random.nextBytes(psk);
                 ks.setEntry(SimulatedDevices.id(i).toHex(), new KeyStore.SecretKeyEntry(new SecretKeySpec(psk, "AES")), protection);
             }
-            KeystoreCommand.storeAtomically(ks, keystore, pass);
+            KeystoreCommand.save(ks, keystore, pass);
             out.println("CREATED " + keystore + " devices " + SimulatedDevices.id(0) + ".." + SimulatedDevices.id(devices - 1));
             return 0;
         } catch (IOException | GeneralSecurityException e) {

@@ -13,6 +13,7 @@ import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -20,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,9 +35,14 @@ public final class Main {
     static final int GATEWAY_SUMMARY_SECONDS = 10;
     static final String USAGE = String.join("\n",
             "usage:",
-            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] (--psk-file PATH | --psk-hex HEX) --device-id HEX [--echo] [--verbose]",
-            "                             [--udp [--tcp]]   (--udp: UDP instead of TCP; --tcp --udp: both on port P)",
-            "      prints a line per session and a summary every " + GATEWAY_SUMMARY_SECONDS + " s; --verbose adds each message in hex",
+            "  java -jar usmp.jar gateway --port P [--bind 127.0.0.1] ((--psk-file PATH | --psk-hex HEX) --device-id HEX | --keystore PATH)",
+            "                            [--echo] [--verbose | --quiet] [--stats] [--udp [--tcp]]",
+            "                            [--max-connections N] [--max-handshakes N] [--session-timeout SECONDS]",
+            "      prints a line per session and a summary every " + GATEWAY_SUMMARY_SECONDS + " s; --verbose adds each message in hex,",
+            "      --quiet prints no line per session; --udp: UDP instead of TCP, --udp --tcp: both on port P;",
+            "      --keystore serves every device of a PKCS#12 keystore (password in " + KeystoreCommand.PASSWORD_ENV + ");",
+            "      --stats answers a line STATS on standard input with the process's CPU time, allocated bytes",
+            "      and heap in use after a GC (load tests).",
             "  java -jar usmp.jar device --host H --port P (--psk-file PATH | --psk-hex HEX) --device-id HEX [--udp]",
             "                            [--send HEX]... [--gen N]... [--expect-echo]",
             "  java -jar usmp.jar keystore-add --keystore PATH --device-id HEX (--psk-file PATH | --new-psk-file PATH)",
@@ -48,6 +55,9 @@ public final class Main {
             "      N devices, each sending R binary telemetry records per second (default 1), answering",
             "      commands and reconnecting after drops; PSKs from the keystore; runs S seconds or until Ctrl-C.",
             "      Both read the keystore password from " + KeystoreCommand.PASSWORD_ENV + ".",
+            "  java -jar usmp.jar keystore-import --keystore PATH --ids FILE (--psk-dir DIR | --new-psk-dir DIR)",
+            "      adds every device listed in FILE (one id in hex per line) and writes the keystore once;",
+            "      each key is read from DIR/<id>.key, or generated and written there (--new-psk-dir).",
             "--psk-file holds the raw key bytes (at least 16); --psk-hex is meant for tests.");
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -71,8 +81,9 @@ public final class Main {
             }
             switch (args[0]) {
                 case "gateway":
-                    return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id"),
-                            Set.of("--echo", "--verbose", "--udp", "--tcp")), null);
+                    return gateway(new Arguments(args, 1, Set.of("--port", "--bind", "--psk-file", "--psk-hex", "--device-id",
+                            "--keystore", "--max-connections", "--max-handshakes", "--session-timeout"),
+                            Set.of("--echo", "--verbose", "--quiet", "--stats", "--udp", "--tcp")), null);
                 case "device":
                     return device(new Arguments(args, 1, Set.of("--host", "--port", "--psk-file", "--psk-hex", "--device-id",
                             "--send", "--gen"), Set.of("--expect-echo", "--udp")));
@@ -85,6 +96,9 @@ public final class Main {
                 case "simulate":
                     return new SimulateCommand(out, err, System.getenv(), System.console() != null).run(new Arguments(args, 1,
                             Set.of("--host", "--port", "--devices", "--rate", "--keystore", "--duration"), Set.of()), null);
+                case "keystore-import":
+                    return new KeystoreCommand(out, err, System.getenv()).runImport(new Arguments(args, 1,
+                            Set.of("--keystore", "--ids", "--psk-dir", "--new-psk-dir"), Set.of()));
                 case "-h":
                 case "--help":
                     out.println(USAGE);
@@ -103,25 +117,47 @@ public final class Main {
     int gateway(Arguments a, CountDownLatch stop) throws Arguments.UsageException, InterruptedException {
         int port = a.port("--port");
         String bind = a.get("--bind", "127.0.0.1");
-        DeviceId device = a.deviceId();
-        byte[] psk = a.psk();
         boolean echo = a.has("--echo");
         boolean verbose = a.has("--verbose");
         Set<TransportKind> transports = !a.has("--udp") ? EnumSet.of(TransportKind.TCP)
                 : a.has("--tcp") ? EnumSet.of(TransportKind.TCP, TransportKind.UDP) : EnumSet.of(TransportKind.UDP);
-        ServerConfig config;
-        try {
-            config = ServerConfig.builder(PskResolver.of(Map.of(device, psk))).bind(bind, port).transports(transports).build();
-        } finally {
-            Arrays.fill(psk, (byte) 0);
+        PskResolver psks;
+        if (a.has("--keystore")) {
+            psks = KeystoreCommand.resolver(Path.of(a.required("--keystore")), System.getenv(), err);
+            if (psks == null) {
+                return 1;
+            }
+        } else {
+            DeviceId device = a.deviceId();
+            byte[] psk = a.psk();
+            try {
+                psks = PskResolver.of(Map.of(device, psk));
+            } finally {
+                Arrays.fill(psk, (byte) 0);
+            }
         }
+        ServerConfig.Builder builder = ServerConfig.builder(psks).bind(bind, port).transports(transports);
+        if (a.has("--max-connections")) {
+            int n = positive(a, "--max-connections");
+            builder.maxConnections(n, ServerConfig.DEFAULT_MAX_CONNECTIONS_PER_IP);
+        }
+        if (a.has("--max-handshakes")) {
+            builder.maxConcurrentHandshakes(positive(a, "--max-handshakes"));
+        }
+        if (a.has("--session-timeout")) {
+            builder.sessionTimeout(Duration.ofSeconds(positive(a, "--session-timeout")));
+        }
+        ServerConfig config = builder.build();
         UsmpServer server;
-        PrintingListener listener = new PrintingListener(echo, verbose);
+        PrintingListener listener = new PrintingListener(echo, verbose, a.has("--quiet"));
         try {
             server = UsmpServer.start(config, listener);
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return 1;
+        }
+        if (a.has("--stats")) {
+            ProcessStats.answerOnStdin(server, out);
         }
         CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -144,17 +180,32 @@ public final class Main {
         return 0;
     }
 
+    private static int positive(Arguments a, String option) throws Arguments.UsageException {
+        try {
+            int n = Integer.parseInt(a.required(option));
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new Arguments.UsageException(option + " takes a positive number");
+    }
+
     private final class PrintingListener implements ServerListener {
         private final boolean echo;
         private final boolean verbose;
+        /** No line per session (load tests); echoes are not waited for. */
+        private final boolean quiet;
         private final AtomicInteger open = new AtomicInteger();
         private final AtomicLong sessions = new AtomicLong();
         private final AtomicLong messages = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
 
-        PrintingListener(boolean echo, boolean verbose) {
+        PrintingListener(boolean echo, boolean verbose, boolean quiet) {
             this.echo = echo;
             this.verbose = verbose;
+            this.quiet = quiet;
         }
 
         void summary() {
@@ -166,7 +217,9 @@ public final class Main {
         public void onSession(UsmpSession s) {
             open.incrementAndGet();
             sessions.incrementAndGet();
-            print("SESSION device=" + s.deviceId().toHex() + " session=" + s.sessionIdHex());
+            if (!quiet) {
+                print("SESSION device=" + s.deviceId().toHex() + " session=" + s.sessionIdHex());
+            }
         }
 
         @Override
@@ -178,7 +231,10 @@ public final class Main {
             }
             if (echo) {
                 try {
-                    s.send(payload).toCompletableFuture().join();
+                    CompletionStage<Void> sent = s.send(payload);
+                    if (!quiet) {
+                        sent.toCompletableFuture().join();
+                    }
                 } catch (UsmpException | RuntimeException e) {
                     err.println("echo to " + s.deviceId() + " failed: " + e.getMessage());
                 }
@@ -188,7 +244,9 @@ public final class Main {
         @Override
         public void onClosed(UsmpSession s, CloseReason reason, UsmpException cause) {
             open.decrementAndGet();
-            print("CLOSED device=" + s.deviceId().toHex() + " reason=" + reason.kind());
+            if (!quiet) {
+                print("CLOSED device=" + s.deviceId().toHex() + " reason=" + reason.kind());
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.usmp.protocol.UsmpException;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -14,7 +15,7 @@ import java.security.SecureRandom;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * What the protocol engine needs from cryptography, all obtained from a USMP {@link Provider} (by
@@ -23,11 +24,35 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class UsmpCrypto {
     private static final UsmpCrypto DEFAULT = new UsmpCrypto(new UsmpProvider());
+    /** Idle handshake kits kept per suite: enough for every I/O thread of a large host. */
+    private static final int MAX_IDLE_KITS = 64;
+    private static final byte[] ZERO_MAC_KEY = new byte[32];
 
     private final UsmpProvider provider;
+    private final EnginePool<Kit> kits;
+
+    /**
+     * The engines one handshake step needs, obtained once and reused through {@link EnginePool}.
+     * Each is left without secrets when given back: the key agreement is re-keyed with a throwaway
+     * key by its SPI, the MAC with an all-zero key.
+     */
+    private static final class Kit {
+        final KeyPairGenerator generator;
+        final KeyAgreement agreement;
+        final KeyFactory x25519Factory;
+        final Mac hmac;
+
+        Kit(UsmpProvider provider) throws GeneralSecurityException {
+            generator = KeyPairGenerator.getInstance(UsmpProvider.NAME, provider);
+            agreement = KeyAgreement.getInstance(UsmpProvider.NAME, provider);
+            x25519Factory = provider.backing().x25519Factory();
+            hmac = provider.backing().hmacSha256();
+        }
+    }
 
     private UsmpCrypto(UsmpProvider provider) {
         this.provider = provider;
+        this.kits = new EnginePool<>(MAX_IDLE_KITS, () -> new Kit(provider));
     }
 
     /** The suite on a default-configured {@link UsmpProvider}. */
@@ -47,9 +72,11 @@ public final class UsmpCrypto {
     /** A fresh ephemeral X25519 pair through {@code KeyPairGenerator "USMP"}. */
     public KeyPair generateKeyPair(SecureRandom random) throws UsmpException {
         try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance(UsmpProvider.NAME, provider);
-            g.initialize(255, random);
-            return g.generateKeyPair();
+            Kit kit = kits.borrow();
+            kit.generator.initialize(255, random);
+            KeyPair pair = kit.generator.generateKeyPair();
+            kits.release(kit);
+            return pair;
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new UsmpException("X25519 key generation failed", e);
         }
@@ -70,11 +97,19 @@ public final class UsmpCrypto {
      * @throws HandshakeException when the peer's key is invalid or the shared secret is all zero
      */
     public byte[] deriveSessionKeys(PrivateKey own, byte[] peerPublic, UsmpKeyAgreementSpec spec) throws UsmpException {
+        Kit kit;
         try {
-            KeyAgreement ka = KeyAgreement.getInstance(UsmpProvider.NAME, provider);
+            kit = kits.borrow();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new UsmpException("key agreement failed", e);
+        }
+        try {
+            KeyAgreement ka = kit.agreement;
             ka.init(own, spec);
-            ka.doPhase(X25519Keys.publicKey(provider.backing().x25519Factory(), peerPublic), true);
-            return ka.generateSecret();
+            ka.doPhase(X25519Keys.publicKey(kit.x25519Factory, peerPublic), true);
+            byte[] keys = ka.generateSecret();
+            kits.release(kit); // only a kit that completed goes back (a failed one may hold state)
+            return keys;
         } catch (InvalidKeyException | java.security.spec.InvalidKeySpecException e) {
             throw new HandshakeException("key agreement refused the peer's X25519 key", e);
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -84,36 +119,53 @@ public final class UsmpCrypto {
 
     /** HMAC-SHA256 keyed with {@code key} over the concatenation of {@code parts}. */
     public byte[] hmacSha256(byte[] key, byte[]... parts) throws UsmpException {
+        SessionKey k = null;
         try {
-            Mac mac = provider.backing().hmacSha256();
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            k = new SessionKey("HmacSHA256", key, 0, key.length);
+            Kit kit = kits.borrow();
+            Mac mac = kit.hmac;
+            mac.init(k);
             for (byte[] p : parts) {
                 mac.update(p);
             }
-            return mac.doFinal();
+            byte[] out = mac.doFinal();
+            // The MAC object keeps its key's pads until re-keyed: re-key before it waits in the pool.
+            SessionKey zero = new SessionKey("HmacSHA256", ZERO_MAC_KEY, 0, ZERO_MAC_KEY.length);
+            mac.init(zero);
+            kits.release(kit);
+            return out;
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new UsmpException("HMAC-SHA256 failed", e);
+        } finally {
+            if (k != null) {
+                k.destroy();
+            }
         }
     }
 
-    /** AES-256-GCM for one direction of a session, keyed with 32 bytes of {@code keys} from {@code off}. */
+    /**
+     * AES-256-GCM for one direction of a session, keyed with 32 bytes of {@code keys} from
+     * {@code off}. Uses the backing AEAD directly (the payload layout of {@code Cipher "USMP"},
+     * byte for byte, without a second cipher layer per frame).
+     */
     public SessionCipher sessionCipher(byte[] keys, int off) throws UsmpException {
         try {
-            return new SessionCipher(this, Cipher.getInstance(UsmpProvider.NAME, provider), new SessionKey("AES", keys, off, 32));
+            return new SessionCipher(this, provider.backing().aesGcm(), new SessionKey("AES", keys, off, 32));
         } catch (GeneralSecurityException e) {
-            throw new UsmpException("Cipher USMP unavailable", e);
+            throw new UsmpException("AES/GCM/NoPadding unavailable", e);
         }
     }
 
     /** One direction's AES-256-GCM state. Not thread-safe; one per direction per session. */
     public static final class SessionCipher {
+        private static final int TAG_BITS = Limits.TAG_LENGTH * 8;
         private final UsmpCrypto crypto;
-        private final Cipher cipher;
+        private final Cipher gcm;
         private final SessionKey key;
 
-        SessionCipher(UsmpCrypto crypto, Cipher cipher, SessionKey key) {
+        SessionCipher(UsmpCrypto crypto, Cipher gcm, SessionKey key) {
             this.crypto = crypto;
-            this.cipher = cipher;
+            this.gcm = gcm;
             this.key = key;
         }
 
@@ -129,9 +181,18 @@ public final class UsmpCrypto {
 
         /** {@code nonce ‖ ciphertext ‖ tag} for a plaintext of at most 452 bytes. */
         public byte[] seal(UsmpCipherSpec spec, byte[] plaintext, int off, int len) throws UsmpException {
+            if (len > Limits.MAX_FRAGMENT) {
+                throw new UsmpException("sealing a frame failed",
+                        new javax.crypto.IllegalBlockSizeException("plaintext of " + len + " bytes exceeds " + Limits.MAX_FRAGMENT));
+            }
             try {
-                cipher.init(Cipher.ENCRYPT_MODE, key, spec);
-                return cipher.doFinal(plaintext, off, len);
+                byte[] nonce = spec.nonceRef();
+                gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+                gcm.updateAAD(spec.aadRef());
+                byte[] out = new byte[Limits.NONCE_LENGTH + len + Limits.TAG_LENGTH];
+                System.arraycopy(nonce, 0, out, 0, Limits.NONCE_LENGTH);
+                gcm.doFinal(plaintext, off, len, out, Limits.NONCE_LENGTH);
+                return out;
             } catch (GeneralSecurityException | RuntimeException e) {
                 throw new UsmpException("sealing a frame failed", e);
             }
@@ -143,13 +204,23 @@ public final class UsmpCrypto {
          * @throws CryptoException when the carried nonce or the tag does not verify
          */
         public byte[] open(UsmpCipherSpec spec, byte[] payload) throws UsmpException {
+            if (payload.length < Limits.SEALED_OVERHEAD || payload.length > Limits.MAX_FRAME_PAYLOAD) {
+                throw new CryptoException("session payload too short for nonce and tag");
+            }
+            byte[] nonce = spec.nonceRef();
+            int diff = 0;
+            for (int i = 0; i < Limits.NONCE_LENGTH; i++) {
+                diff |= nonce[i] ^ payload[i];
+            }
+            if (diff != 0) {
+                throw new CryptoException("carried nonce does not match seq and session id");
+            }
             try {
-                cipher.init(Cipher.DECRYPT_MODE, key, spec);
-                return cipher.doFinal(payload);
+                gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+                gcm.updateAAD(spec.aadRef());
+                return gcm.doFinal(payload, Limits.NONCE_LENGTH, payload.length - Limits.NONCE_LENGTH);
             } catch (javax.crypto.AEADBadTagException e) {
                 throw new CryptoException(e.getMessage());
-            } catch (javax.crypto.IllegalBlockSizeException e) {
-                throw new CryptoException("session payload too short for nonce and tag");
             } catch (GeneralSecurityException | RuntimeException e) {
                 throw new UsmpException("opening a frame failed", e);
             }
@@ -168,7 +239,7 @@ public final class UsmpCrypto {
             key.destroy();
             SessionKey throwaway = new SessionKey("AES", new byte[32], 0, 32);
             try {
-                cipher.init(Cipher.ENCRYPT_MODE, throwaway, new UsmpCipherSpec(new byte[Limits.NONCE_LENGTH], new byte[0]));
+                gcm.init(Cipher.ENCRYPT_MODE, throwaway, new GCMParameterSpec(TAG_BITS, new byte[Limits.NONCE_LENGTH]));
             } catch (GeneralSecurityException | RuntimeException e) {
                 // The session key itself is already wiped; the provider's copy is dropped with the cipher.
             } finally {

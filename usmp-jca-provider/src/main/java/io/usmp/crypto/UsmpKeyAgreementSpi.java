@@ -27,11 +27,32 @@ final class UsmpKeyAgreementSpi extends KeyAgreementSpi {
     private static final byte[] INFO_LABEL = "usmp-v2".getBytes(StandardCharsets.US_ASCII);
 
     private final KeyAgreement x25519;
+    /** A fixed, public private key the backing agreement is re-keyed with after use (see {@link #scrub}). */
+    private final Key throwaway;
     private UsmpKeyAgreementSpec spec;
     private byte[] okm;
 
     UsmpKeyAgreementSpi(Backing backing) throws NoSuchAlgorithmException {
         this.x25519 = backing.x25519Agreement();
+        byte[] raw = new byte[X25519Keys.KEY_LENGTH];
+        Arrays.fill(raw, (byte) 0x55);
+        try {
+            this.throwaway = X25519Keys.privateKey(backing.x25519Factory(), raw);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new NoSuchAlgorithmException("X25519 key factory unusable", e);
+        }
+    }
+
+    /**
+     * Re-keys the backing agreement with the throwaway key, so an engine reused for many handshakes
+     * (UsmpCrypto pools them) does not keep the last ephemeral private key reachable.
+     */
+    private void scrub() {
+        try {
+            x25519.init(throwaway);
+        } catch (InvalidKeyException | RuntimeException e) {
+            // the ephemeral key then stays referenced until the next init; nothing else to do
+        }
     }
 
     @Override
@@ -65,6 +86,8 @@ final class UsmpKeyAgreementSpi extends KeyAgreementSpi {
         } catch (IllegalStateException e) {
             // Bouncy Castle reports a small-order peer key (all-zero result) this way.
             throw new InvalidKeyException("X25519 agreement failed: peer key of small order", e);
+        } finally {
+            scrub();
         }
         try {
             if (isAllZero(shared)) {

@@ -79,6 +79,7 @@ final class TcpGateway implements UsmpServer {
     private final Map<CloseReason, LongAdder> sessionsClosed = counters(CloseReason.class);
     private final Map<Refusal, LongAdder> refusals = counters(Refusal.class);
     private final RefusalLog refusalLog = new RefusalLog();
+    private final WarningLimiter warnings = new WarningLimiter(WarningLimiter.DEFAULT_PER_SECOND);
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
@@ -291,10 +292,16 @@ final class TcpGateway implements UsmpServer {
             }
             GatewaySession previous = sessions.put(e.deviceId(), session);
             if (previous != null) {
-                LOG.log(Level.INFO, "device {0} reconnected; closing its previous session", e.deviceId());
+                if (LOG.isLoggable(Level.DEBUG)) {
+                    LOG.log(Level.DEBUG, "device {0} reconnected; closing its previous session", e.deviceId());
+                }
                 previous.close();
             }
-            LOG.log(Level.INFO, "session established device={0} remote={1}", e.deviceId(), remote);
+            // Per-session lines are DEBUG (statistics() counts sessions): at fleet scale INFO per
+            // session was a measurable share of the handshake's CPU. Nothing is formatted unless logged.
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "session established device={0} remote={1}", e.deviceId(), remote);
+            }
             session.opened();
         }
 
@@ -321,8 +328,11 @@ final class TcpGateway implements UsmpServer {
                     admission.authenticationFailed(remote.getAddress(), clock.millis());
                 }
                 DeviceId device = h.engine().deviceId();
-                LOG.log(Level.WARNING, "handshake failed remote={0} device={1} reason={2}", remote,
-                        device == null ? "-" : device, e.reason().kind());
+                long suppressed = warnings.admit(clock.millis());
+                if (suppressed >= 0 && LOG.isLoggable(Level.WARNING)) {
+                    LOG.log(Level.WARNING, "handshake failed remote={0} device={1} reason={2}{3}", remote,
+                            device == null ? "-" : device, e.reason().kind(), WarningLimiter.suffix(suppressed));
+                }
                 try {
                     listener.onHandshakeFailed(remote, device, e.cause());
                 } catch (RuntimeException ex) {
@@ -331,8 +341,15 @@ final class TcpGateway implements UsmpServer {
                 return;
             }
             sessionsClosed.get(e.reason()).increment();
-            LOG.log(e.reason().isViolation() ? Level.WARNING : Level.INFO, "session closed device={0} reason={1}",
-                    session.deviceId(), e.reason().kind());
+            if (e.reason().isViolation()) {
+                long suppressed = warnings.admit(clock.millis());
+                if (suppressed >= 0 && LOG.isLoggable(Level.WARNING)) {
+                    LOG.log(Level.WARNING, "session closed device={0} reason={1}{2}", session.deviceId(), e.reason().kind(),
+                            WarningLimiter.suffix(suppressed));
+                }
+            } else if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "session closed device={0} reason={1}", session.deviceId(), e.reason().kind());
+            }
             sessions.remove(session.deviceId(), session);
             session.closed(e.reason(), e.cause());
             // Only now: a new session of the device that no longer finds this one here finds all of

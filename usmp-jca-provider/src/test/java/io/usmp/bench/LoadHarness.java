@@ -1,0 +1,508 @@
+package io.usmp.bench;
+
+import io.usmp.crypto.UsmpCrypto;
+import io.usmp.protocol.DeviceId;
+import io.usmp.protocol.PskKeyStore;
+import io.usmp.session.EngineEvent;
+import io.usmp.session.EngineSettings;
+import io.usmp.session.UsmpEngine;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.KeyAgreement;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * Load against the standalone CLI gateway ({@code usmp.jar gateway --keystore … --echo --quiet
+ * --stats}) in its own JVM over loopback, so its CPU is the gateway's alone (read from the gateway
+ * process through its {@code --stats} line). The driver is this JVM: sans-IO client engines over
+ * NIO, 1 000 connections spread over 127.0.0.0/8 source addresses (the per-IP cap is 256).
+ * Prints markdown tables with the bound measured in the same run beside each figure.
+ * <p>{@code BenchMain load [quick]} runs it; {@code quick} shrinks every count for a smoke check.
+ */
+public final class LoadHarness {
+    private static final char[] PASSWORD = "bench-password".toCharArray();
+    private final boolean quick;
+    private final PrintStream out = System.out;
+    private final EngineSettings settings = EngineSettings.defaults(UsmpCrypto.defaults())
+            .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(600), Duration.ofSeconds(600));
+    private Process gateway;
+    private BufferedReader gwOut;
+    private OutputStream gwIn;
+    private InetSocketAddress server;
+
+    private LoadHarness(boolean quick) {
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new LoadHarness(args.length > 0 && args[0].equals("quick")).run();
+    }
+
+    static DeviceId device(int i) {
+        return DeviceId.fromHex(String.format("%012x", 0xB000_0000L + i));
+    }
+
+    static byte[] psk(int i) {
+        byte[] k = new byte[32];
+        for (int j = 0; j < k.length; j++) {
+            k[j] = (byte) (i * 131 + j * 7);
+        }
+        return k;
+    }
+
+    /** Source address of the n-th connection: 200 per address, from 127.1.0.1 up. */
+    static InetAddress source(int n) throws IOException {
+        int a = n / 200;
+        return InetAddress.getByAddress(new byte[] {127, 1, (byte) (a / 250), (byte) (a % 250 + 1)});
+    }
+
+    private void run() throws Exception {
+        int devices = quick ? 300 : 10_000;
+        Path dir = Files.createTempDirectory("usmp-load");
+        Path ks = dir.resolve("devices.p12");
+        long t0 = System.nanoTime();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, PASSWORD);
+        PskKeyStore w = PskKeyStore.open(store, PASSWORD);
+        for (int i = 0; i < devices; i++) {
+            w.put(device(i), psk(i));
+        }
+        try (OutputStream o = Files.newOutputStream(ks)) {
+            store.store(o, PASSWORD);
+        }
+        out.printf(Locale.ROOT, "key store of %d devices written in %.1f s%n", devices, (System.nanoTime() - t0) / 1e9);
+        startGateway(ks);
+        try {
+            double bound = x25519Bound();
+            out.println();
+            out.println("### Handshakes (gateway process CPU; bound: X25519 keygen+agreement, Bouncy Castle, driver JVM, same run)");
+            out.println();
+            out.println("| mode | handshakes/s | server CPU per handshake | bound | ratio |");
+            out.println("|---|---|---|---|---|");
+            handshakes(1, quick ? 100 : 500, bound, false); // warm-up
+            handshakes(1, quick ? 100 : 1000, bound, true);
+            handshakes(16, quick ? 160 : 2000, bound, true);
+            bound = x25519Bound();
+            out.printf(Locale.ROOT, "(bound re-measured after: %.0f µs)%n", bound);
+
+            out.println();
+            out.println("### Echo throughput (window 8 per device; server CPU and allocation per echoed message, in + out)");
+            out.println();
+            out.println("| devices | size (B) | echoes/s | server CPU per message | server alloc per message |");
+            out.println("|---|---|---|---|---|");
+            int[] counts = quick ? new int[] {1, 20} : new int[] {1, 100, 1000};
+            for (int d : counts) {
+                List<Dev> fleet = connect(d, 0);
+                for (int size : new int[] {16, 452, 1808}) {
+                    echo(fleet, size, 8, quick ? 0.5 : 1.0, false); // warm-up
+                    echo(fleet, size, 8, quick ? 0.5 : 3.0, true);
+                }
+                closeAll(fleet);
+            }
+
+            out.println();
+            out.println("### Echo latency (1 device, one message in flight)");
+            out.println();
+            out.println("| size (B) | echoes | p50 | p99 | p99.9 |");
+            out.println("|---|---|---|---|---|");
+            List<Dev> one = connect(1, 0);
+            for (int size : new int[] {16, 452, 1808}) {
+                latency(one.get(0), size, quick ? 200 : 1000, false); // warm-up
+                latency(one.get(0), size, quick ? 500 : 5000, true);
+            }
+            closeAll(one);
+
+            out.println();
+            out.println("### Idle sessions");
+            out.println();
+            Thread.sleep(500);
+            long before = heap();
+            List<Dev> idle = connectParallel(devices, 4);
+            long after = heap();
+            out.printf(Locale.ROOT, "| sessions | heap before | heap after | heap per idle session | target |%n|---|---|---|---|---|%n");
+            out.printf(Locale.ROOT, "| %d | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", idle.size(), before / 1048576.0,
+                    after / 1048576.0, (after - before) / (double) idle.size());
+            closeAll(idle);
+        } finally {
+            gateway.destroy();
+            gateway.waitFor();
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private void startGateway(Path ks) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xms256m", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                "io.usmp.cli.Main", "gateway", "--port", "0", "--keystore", ks.toString(), "--echo", "--quiet", "--stats",
+                "--max-connections", "20000", "--max-handshakes", "32", "--session-timeout", "600");
+        pb.environment().put("USMP_KEYSTORE_PASSWORD", new String(PASSWORD));
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        long t0 = System.nanoTime();
+        gateway = pb.start();
+        gwOut = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.US_ASCII));
+        gwIn = gateway.getOutputStream();
+        String ready = gwOut.readLine();
+        if (ready == null || !ready.startsWith("READY tcp ")) {
+            throw new IOException("gateway did not start: " + ready);
+        }
+        String hp = ready.substring("READY tcp ".length());
+        server = new InetSocketAddress(hp.substring(0, hp.lastIndexOf(':')), Integer.parseInt(hp.substring(hp.lastIndexOf(':') + 1)));
+        out.printf(Locale.ROOT, "gateway pid %d ready on %s in %.2f s (JVM start, key store load, warm-up)%n", gateway.pid(), hp,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    private synchronized String ask(String command, String prefix) throws IOException {
+        gwIn.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+        gwIn.flush();
+        for (String line = gwOut.readLine(); line != null; line = gwOut.readLine()) {
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new IOException("gateway closed its output");
+    }
+
+    private long[] stats() throws IOException {
+        String line = ask("STATS", "STATS ");
+        long cpu = 0;
+        long alloc = 0;
+        for (String part : line.split(" ")) {
+            if (part.startsWith("cpu_ns=")) {
+                cpu = Long.parseLong(part.substring(7));
+            } else if (part.startsWith("alloc_bytes=")) {
+                alloc = Long.parseLong(part.substring(12));
+            }
+        }
+        return new long[] {cpu, alloc};
+    }
+
+    private long heap() throws IOException {
+        return Long.parseLong(ask("HEAP", "HEAP ").substring("HEAP used=".length()));
+    }
+
+    /** Median over 5 batches of 300 X25519 key pairs plus agreements, µs each. */
+    private static double x25519Bound() throws Exception {
+        var bc = new BouncyCastleProvider();
+        KeyPairGenerator g = KeyPairGenerator.getInstance("X25519", bc);
+        KeyAgreement ka = KeyAgreement.getInstance("X25519", bc);
+        KeyPair peer = g.generateKeyPair();
+        double[] batches = new double[7];
+        for (int b = 0; b < batches.length; b++) {
+            long t = System.nanoTime();
+            for (int i = 0; i < 300; i++) {
+                KeyPair kp = g.generateKeyPair();
+                ka.init(kp.getPrivate());
+                ka.doPhase(peer.getPublic(), true);
+                ka.generateSecret();
+            }
+            batches[b] = (System.nanoTime() - t) / 300 / 1e3;
+        }
+        Arrays.sort(batches, 2, batches.length); // the first two are warm-up
+        return batches[2 + (batches.length - 2) / 2];
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    /** One device connection driven by a client engine. */
+    final class Dev {
+        final int index;
+        final SocketChannel ch;
+        final UsmpEngine engine;
+        final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+        final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+        final ArrayDeque<Long> sentAt = new ArrayDeque<>();
+        int inFlight;
+
+        Dev(int index, InetAddress from) throws IOException {
+            this.index = index;
+            ch = SocketChannel.open();
+            ch.bind(new InetSocketAddress(from, 0));
+            ch.connect(server);
+            ch.socket().setTcpNoDelay(true);
+            engine = UsmpEngine.client(settings, device(index), psk(index), now());
+        }
+
+        /** Blocking handshake. */
+        void handshake() throws IOException {
+            engine.start(now());
+            flushBlocking();
+            while (!engine.isEstablished()) {
+                readBlocking();
+                flushBlocking();
+                if (engine.isClosed()) {
+                    throw new IOException("handshake of device " + index + " failed: " + engine.pollEvent());
+                }
+            }
+            engine.pollEvent();
+        }
+
+        void flushBlocking() throws IOException {
+            for (byte[] f = engine.pollOutput(); f != null; f = engine.pollOutput()) {
+                ByteBuffer b = ByteBuffer.wrap(f);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
+        }
+
+        void readBlocking() throws IOException {
+            in.clear();
+            int n = ch.read(in);
+            if (n < 0) {
+                throw new IOException("gateway closed device " + index);
+            }
+            engine.receive(in.array(), 0, n, now());
+        }
+
+        /** Queues output for a non-blocking channel; returns whether some is left unwritten. */
+        boolean flush() throws IOException {
+            for (byte[] f = engine.pollOutput(); f != null; f = engine.pollOutput()) {
+                pending.add(ByteBuffer.wrap(f));
+            }
+            while (!pending.isEmpty()) {
+                ByteBuffer b = pending.peek();
+                ch.write(b);
+                if (b.hasRemaining()) {
+                    return true;
+                }
+                pending.poll();
+            }
+            return false;
+        }
+
+        void close() {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private static long now() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    private List<Dev> connect(int n, int offset) throws IOException {
+        List<Dev> fleet = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Dev d = new Dev(offset + i, source(offset + i));
+            d.handshake();
+            fleet.add(d);
+        }
+        return fleet;
+    }
+
+    private List<Dev> connectParallel(int n, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Dev>>> parts = new ArrayList<>();
+            int per = n / threads;
+            for (int t = 0; t < threads; t++) {
+                int from = t * per;
+                int count = t == threads - 1 ? n - from : per;
+                parts.add(pool.submit(() -> connect(count, from)));
+            }
+            List<Dev> all = new ArrayList<>();
+            for (Future<List<Dev>> f : parts) {
+                all.addAll(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void closeAll(List<Dev> fleet) throws InterruptedException {
+        fleet.forEach(Dev::close);
+        Thread.sleep(300);
+    }
+
+    private void handshakes(int parallel, int total, double bound, boolean print) throws Exception {
+        long[] s0 = stats();
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < parallel; t++) {
+                int thread = t;
+                fs.add(pool.submit(() -> {
+                    InetAddress from = InetAddress.getByAddress(new byte[] {127, 2, 0, (byte) (thread + 1)});
+                    int per = total / parallel;
+                    for (int i = 0; i < per; i++) {
+                        Dev d = new Dev(thread * per + i, from); // distinct devices: a reconnect would close the other
+                        d.handshake();
+                        d.close();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long[] s1 = stats();
+        int done = total / parallel * parallel;
+        double cpuUs = (s1[0] - s0[0]) / 1e3 / done;
+        if (print) {
+            out.printf(Locale.ROOT, "| %s | %.0f | %.0f µs | %.0f µs | %.2f x |%n", parallel == 1 ? "sequential" : parallel + " in parallel",
+                    done / secs, cpuUs, bound, cpuUs / bound);
+        }
+    }
+
+    /** Every device keeps {@code window} echoes in flight for {@code seconds}; two selector threads. */
+    private void echo(List<Dev> fleet, int size, int window, double seconds, boolean print) throws Exception {
+        byte[] message = new byte[size];
+        AtomicLong echoes = new AtomicLong();
+        long[] s0 = stats();
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        int threads = Math.min(2, fleet.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                List<Dev> mine = new ArrayList<>();
+                for (int i = t; i < fleet.size(); i += threads) {
+                    mine.add(fleet.get(i));
+                }
+                fs.add(pool.submit(() -> {
+                    driveEcho(mine, message, window, end, echoes);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long[] s1 = stats();
+        long n = echoes.get();
+        if (print) {
+            out.printf(Locale.ROOT, "| %d | %d | %.0f | %.1f µs | %.0f B |%n", fleet.size(), size, n / secs,
+                    (s1[0] - s0[0]) / 1e3 / n, (s1[1] - s0[1]) / (double) n);
+        }
+    }
+
+    private void driveEcho(List<Dev> mine, byte[] message, int window, long end, AtomicLong echoes) throws Exception {
+        try (Selector sel = Selector.open()) {
+            for (Dev d : mine) {
+                d.ch.configureBlocking(false);
+                d.ch.register(sel, SelectionKey.OP_READ, d);
+                for (int i = 0; i < window; i++) {
+                    d.engine.send(message, now());
+                    d.inFlight++;
+                }
+                if (d.flush()) {
+                    d.ch.keyFor(sel).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                }
+            }
+            long local = 0;
+            boolean draining = false;
+            while (true) {
+                long t = System.nanoTime();
+                if (t >= end) {
+                    draining = true;
+                }
+                if (draining && mine.stream().allMatch(d -> d.inFlight == 0)) {
+                    break;
+                }
+                if (t >= end + 5_000_000_000L) {
+                    break; // lost echoes: give up draining
+                }
+                sel.select(100);
+                for (SelectionKey k : sel.selectedKeys()) {
+                    Dev d = (Dev) k.attachment();
+                    if (k.isReadable()) {
+                        d.in.clear();
+                        int r = d.ch.read(d.in);
+                        if (r < 0) {
+                            throw new IOException("gateway closed device " + d.index);
+                        }
+                        d.engine.receive(d.in.array(), 0, r, now());
+                        for (EngineEvent e = d.engine.pollEvent(); e != null; e = d.engine.pollEvent()) {
+                            if (e instanceof EngineEvent.Message) {
+                                d.inFlight--;
+                                local++;
+                                if (!draining) {
+                                    d.engine.send(message, now());
+                                    d.inFlight++;
+                                }
+                            } else if (e instanceof EngineEvent.Closed c) {
+                                throw new IOException("device " + d.index + " closed: " + c.reason());
+                            }
+                        }
+                    }
+                    boolean left = d.flush();
+                    k.interestOps(left ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+                }
+                sel.selectedKeys().clear();
+            }
+            echoes.addAndGet(local);
+            for (Dev d : mine) {
+                d.ch.keyFor(sel).cancel();
+            }
+            sel.selectNow();
+            for (Dev d : mine) {
+                d.ch.configureBlocking(true);
+                d.inFlight = 0;
+            }
+        }
+    }
+
+    private void latency(Dev d, int size, int count, boolean print) throws Exception {
+        byte[] message = new byte[size];
+        long[] rtt = new long[count];
+        for (int i = 0; i < count; i++) {
+            long t = System.nanoTime();
+            d.engine.send(message, now());
+            d.flushBlocking();
+            boolean got = false;
+            while (!got) {
+                d.readBlocking();
+                for (EngineEvent e = d.engine.pollEvent(); e != null; e = d.engine.pollEvent()) {
+                    got |= e instanceof EngineEvent.Message;
+                }
+            }
+            rtt[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(rtt);
+        if (!print) {
+            return;
+        }
+        out.printf(Locale.ROOT, "| %d | %d | %.0f µs | %.0f µs | %.0f µs |%n", size, count, rtt[count / 2] / 1e3,
+                rtt[(int) (count * 0.99)] / 1e3, rtt[Math.min(count - 1, (int) (count * 0.999))] / 1e3);
+    }
+}

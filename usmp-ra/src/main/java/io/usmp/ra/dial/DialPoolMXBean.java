@@ -16,6 +16,9 @@ public interface DialPoolMXBean {
     /** Sessions with an application handle now. */
     int getInUse();
 
+    /** The most handles out at once since the factory was created. */
+    int getPeakInUse();
+
     /** Successful handshakes, i.e. sessions created. */
     long getHandshakes();
 

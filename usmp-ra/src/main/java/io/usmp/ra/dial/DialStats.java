@@ -12,6 +12,7 @@ final class DialStats implements DialPoolMXBean {
     private final String deviceId;
     final AtomicInteger open = new AtomicInteger();
     final AtomicInteger inUse = new AtomicInteger();
+    final AtomicInteger peakInUse = new AtomicInteger();
     final LongAdder handshakes = new LongAdder();
     final LongAdder handshakeFailures = new LongAdder();
     final LongAdder handles = new LongAdder();
@@ -46,6 +47,15 @@ final class DialStats implements DialPoolMXBean {
     @Override
     public int getInUse() {
         return inUse.get();
+    }
+
+    void handleTaken() {
+        peakInUse.accumulateAndGet(inUse.incrementAndGet(), Math::max);
+    }
+
+    @Override
+    public int getPeakInUse() {
+        return peakInUse.get();
     }
 
     @Override

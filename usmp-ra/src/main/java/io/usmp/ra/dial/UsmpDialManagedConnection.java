@@ -216,7 +216,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         if (handle != null && handle != h) {
             handle.associate(null);
         } else if (handle == null && h != null) {
-            stats.inUse.incrementAndGet();
+            stats.handleTaken();
         }
         if (handle != null && h == null) {
             stats.inUse.decrementAndGet();

@@ -66,6 +66,17 @@ public class DialBean {
         return "ok";
     }
 
+    /** Sends {@code first}, waits {@code pauseMillis} holding the handle, then sends {@code second}. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public String sendPauseSend(String first, long pauseMillis, String second) throws ResourceException, InterruptedException {
+        try (UsmpDialConnection c = dial.getConnection()) {
+            c.send(first.getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(pauseMillis);
+            c.send(second.getBytes(StandardCharsets.UTF_8));
+        }
+        return "ok";
+    }
+
     /** A request, inside a transaction (a request with nothing held goes out at once). */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public String request(String message, boolean useValidated) throws ResourceException {

@@ -244,10 +244,15 @@ class DialOutIT {
     @Order(5)
     void aSessionThePeerKillsFailsFastIsEvictedAndTheNextUseHandshakesAgain() throws Exception {
         long before = peer.handshakes();
-        peer.server.sessions().forEach(UsmpSession::close);
-        await("the peer to drop the session", () -> peer.server.sessions().isEmpty());
-        Thread.sleep(500); // the pooled session reads the BYE
-        assertEquals("error UsmpDialException peer_bye", call("op=send&msg=lost"));
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> inUse = caller.submit(() -> call("op=pause&first=held&millis=3000&second=lost"));
+            await("the first send of the session in use", () -> peer.received.contains("held"));
+            peer.server.sessions().forEach(UsmpSession::close);
+            assertEquals("error UsmpDialException peer_bye", inUse.get(), "fail fast with a typed exception");
+        } finally {
+            caller.shutdownNow();
+        }
         await("the error eviction", () -> stat(PORT, "Evictions").contains("error:peer_bye=1"));
         assertEquals("ok", call("op=send&msg=after-kill"));
         assertEquals(before + 1, peer.handshakes(), "the next use performs a fresh handshake");

@@ -41,6 +41,8 @@ public class DialServlet extends HttpServlet {
                     dial.cycles(Integer.parseInt(req.getParameter("n")));
                     resp.getWriter().print("ok");
                 }
+                case "pause" -> resp.getWriter().print(dial.sendPauseSend(req.getParameter("first"),
+                        Long.parseLong(req.getParameter("millis")), req.getParameter("second")));
                 case "send" -> resp.getWriter().print(dial.send(req.getParameter("msg"), validated));
                 case "request" -> resp.getWriter().print(dial.request(req.getParameter("msg"), validated));
                 case "stats" -> resp.getWriter().print(stats(req.getParameter("name"), req.getParameter("attribute")));

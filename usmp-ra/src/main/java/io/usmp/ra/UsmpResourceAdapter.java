@@ -36,6 +36,7 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
     private transient UsmpTransport transport;
     private final transient Map<MessageEndpointFactory, InboundActivation> activations = new ConcurrentHashMap<>();
     private final transient LongAdder downlinksUndeliverable = new LongAdder();
+    private final transient List<javax.management.ObjectName> mbeans = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Netty event loops shared by all activations (each is one long-running Work). */
     public Integer getIoThreads() {
@@ -59,6 +60,14 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
     @Override
     public void stop() {
         new ArrayList<>(activations.keySet()).forEach(this::endpointDeactivation);
+        for (javax.management.ObjectName name : mbeans) {
+            try {
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (javax.management.JMException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "MBean {0} already gone", name);
+            }
+        }
+        mbeans.clear();
         if (transport != null) {
             transport.close();
             transport = null;
@@ -103,6 +112,40 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
     @Override
     public XAResource[] getXAResources(ActivationSpec[] specs) {
         return new XAResource[0];
+    }
+
+    /**
+     * The adapter's I/O threads (WorkManager work), for clients that dial out; fails when the
+     * adapter is not started.
+     */
+    public UsmpTransport transport() throws ResourceAdapterInternalException {
+        UsmpTransport t = transport;
+        if (t == null) {
+            throw new ResourceAdapterInternalException("the USMP resource adapter is not started");
+        }
+        return t;
+    }
+
+    /**
+     * Registers an MXBean {@code io.usmp:type=<type>,name="<name>"} (a suffix {@code #2}, ... when
+     * the name is taken) in the platform MBean server until the adapter stops; returns its name.
+     */
+    public javax.management.ObjectName registerMBean(String type, String name, Object mbean) throws ResourceException {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        for (int n = 1; n <= 100; n++) {
+            try {
+                javax.management.ObjectName on = new javax.management.ObjectName("io.usmp:type=" + type + ",name="
+                        + javax.management.ObjectName.quote(n == 1 ? name : name + "#" + n));
+                server.registerMBean(mbean, on);
+                mbeans.add(on);
+                return on;
+            } catch (javax.management.InstanceAlreadyExistsException taken) {
+                // try the next suffix
+            } catch (javax.management.JMException e) {
+                throw new ResourceException("cannot register the " + type + " MBean " + name + ": " + e.getMessage(), e);
+            }
+        }
+        throw new ResourceException("cannot register the " + type + " MBean " + name + ": 100 names taken");
     }
 
     /** The open session of a device on any activation. */

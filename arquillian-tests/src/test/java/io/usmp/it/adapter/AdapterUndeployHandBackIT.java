@@ -75,7 +75,9 @@ class AdapterUndeployHandBackIT {
     @Test
     void everyMessageWrittenBeforeUndeployIsDeliveredOrDeadLetteredExactlyOnce() throws Exception {
         Files.deleteIfExists(DELIVERED);
-        String prefix = "note:" + DELIVERED + "|";
+        // Ids unique to this run: the dead-letter directory outlives a run.
+        String run = Long.toHexString(System.nanoTime()) + "-";
+        String prefix = "note:" + DELIVERED + "|" + run;
         deployer.deploy(DEPLOYMENT);
         UsmpClient device = ItDevices.connect(PORT, ItDevices.id(82), ItDevices.psk(ItDevices.id(82)));
         AtomicInteger sent = new AtomicInteger();
@@ -96,7 +98,8 @@ class AdapterUndeployHandBackIT {
         stream.get(60, TimeUnit.SECONDS);
         device.close();
 
-        List<String> delivered = Files.exists(DELIVERED) ? Files.readAllLines(DELIVERED) : List.of();
+        List<String> delivered = (Files.exists(DELIVERED) ? Files.readAllLines(DELIVERED) : List.<String>of()).stream()
+                .filter(line -> line.startsWith(run)).map(line -> line.substring(run.length())).toList();
         Set<String> deliveredIds = new HashSet<>(delivered);
         Set<String> deadIds = deadLettered(prefix);
         assertEquals(delivered.size(), deliveredIds.size(), "no message delivered twice");

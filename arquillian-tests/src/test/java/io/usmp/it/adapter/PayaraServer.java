@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +27,8 @@ import org.jboss.shrinkwrap.api.spec.JavaArchive;
  * <ul>
  * <li>The keystore password is a password alias ({@code ${ALIAS=usmp-it-keystore}}), created once per run
  *     with asadmin; the domain keeps it encrypted in config/domain-passwords.</li>
- * <li>MDBs are bound by the activation property {@code resourceAdapter} ({@code app#rar} for an adapter
- *     in an EAR, the RAR's name for a standalone one) and configured in ejb-jar.xml, where Payara resolves
+ * <li>MDBs are bound by glassfish-ejb-jar.xml's resource-adapter-mid ({@code app#rar} for an adapter in an
+ *     EAR, the RAR's name for a standalone one) and configured in ejb-jar.xml, where Payara resolves
  *     {@code ${...}}, including {@code ${ALIAS=...}}.</li>
  * <li>The connection factory is an application-scoped connector pool and resource declared by
  *     glassfish-resources.xml in the EAR, at {@value #FACTORY_JNDI}.</li>
@@ -114,14 +113,29 @@ final class PayaraServer extends Server {
 
     @Override
     void describeEjbs(JavaArchive ejb, String ejbName, Adapter adapter, Map<String, String> activation, boolean downlink) {
-        Map<String, String> props = new LinkedHashMap<>(activation);
-        // Payara names an adapter inside an EAR "app#rar" (no extensions), a standalone one by its name.
-        props.put("resourceAdapter", (adapter.ear() == null ? "" : adapter.ear() + "#") + adapter.rar());
         String mdb = "    <message-driven>\n"
                 + "      <ejb-name>" + ejbName + "</ejb-name>\n"
-                + "      <activation-config>\n" + activationConfig(props) + "      </activation-config>\n"
+                + "      <activation-config>\n" + activationConfig(activation) + "      </activation-config>\n"
                 + "    </message-driven>\n";
         ejb.addAsManifestResource(new StringAsset(downlinkEjbJarXml(mdb, downlink ? FACTORY_JNDI : null)), "ejb-jar.xml");
+        // Payara names an adapter inside an EAR "app#rar" (no extensions), a standalone one by its name. Not
+        // the activation property resourceAdapter: Payara passes it on to ActivationSpec.setResourceAdapter
+        // (RAR7096 "Illegal type") and the activation fails. (Payara would also find the adapter by listener
+        // type alone, as only one deployed adapter offers DeviceMessageListener; the binding makes it explicit.)
+        ejb.addAsManifestResource(new StringAsset("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <!DOCTYPE glassfish-ejb-jar PUBLIC "-//GlassFish.org//DTD GlassFish Application Server 3.1 EJB 3.1//EN" "http://glassfish.org/dtds/glassfish-ejb-jar_3_1-1.dtd">
+                <glassfish-ejb-jar>
+                  <enterprise-beans>
+                    <ejb>
+                      <ejb-name>%s</ejb-name>
+                      <mdb-resource-adapter>
+                        <resource-adapter-mid>%s</resource-adapter-mid>
+                      </mdb-resource-adapter>
+                    </ejb>
+                  </enterprise-beans>
+                </glassfish-ejb-jar>
+                """.formatted(ejbName, (adapter.ear() == null ? "" : adapter.ear() + "#") + adapter.rar())), "glassfish-ejb-jar.xml");
     }
 
     /** ejb-jar.xml with {@code beans} and, unless {@code factory} is null, DownlinkBean's factory reference. */

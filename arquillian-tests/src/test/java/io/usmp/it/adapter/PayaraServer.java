@@ -176,11 +176,17 @@ final class PayaraServer extends Server {
 
     @Override
     long threadsRunning(String... prefixes) throws Exception {
-        String report = rest("/domain/servers/server/server/generate-jvm-report?type=thread");
+        // generate-jvm-report --type=thread: per thread "Thread <name> thread-id: <n> thread-state: ..." and
+        // its whole stack, one "at: <frame>" per frame; the JSON carries it as one escaped string.
+        String report = rest("/domain/servers/server/server/generate-jvm-report?type=thread")
+                .replace("\\n", "\n").replace("\\t", "\t").replace("\\\"", "\"");
         long count = 0;
-        for (String thread : report.split("(?=Thread \")")) {
+        for (String thread : report.split("(?=Thread [^\n]{0,400}? thread-id: )")) {
+            if (!thread.startsWith("Thread ")) {
+                continue;
+            }
             for (String p : prefixes) {
-                if (thread.startsWith("Thread \"") && thread.contains("at: " + p)) {
+                if (thread.contains("at: " + p)) {
                     count++;
                     break;
                 }

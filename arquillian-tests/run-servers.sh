@@ -55,13 +55,14 @@ for s in "${servers[@]}"; do
   [ -d arquillian-tests/target/failsafe-reports ] && cp -r arquillian-tests/target/failsafe-reports "arquillian-tests/target/failsafe-reports-$s"
   tests=$(grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures' "$log" | grep -v ' in ' | sed 's/^\[[A-Z]*\] //' | paste -sd ';' -)
   if [ $rc -eq 0 ]; then result=PASSED; else result=FAILED; status=1; fi
-  line=$(printf '%-10s %-8s %4dm%02ds  %s' "$s" "$result" $((secs / 60)) $((secs % 60)) "$tests")
+  mvn_time=$(sed -n 's/^\[INFO\] Total time: *//p' "$log" | tail -1)   # Maven's own time, without waiting for USMP_LOCK
+  line=$(printf '%-10s %-8s %4dm%02ds  (maven %s)  %s' "$s" "$result" $((secs / 60)) $((secs % 60)) "${mvn_time:-?}" "$tests")
   echo "$line"
   [ $rc -eq 0 ] || grep -E 'Tests run:.*FAILURE|<<< (FAILURE|ERROR)' "$log" | head -20
   summary+=("$line")
 done
 echo
-echo "server     result      time  tests (suite; server-log scan)"
+echo "server     result      time  (maven time)  tests (suite; server-log scan)"
 printf '%s\n' "${summary[@]}"
 t=$(( $(date +%s) - total_start ))
 printf 'total %dm%02ds\n' $((t / 60)) $((t % 60))

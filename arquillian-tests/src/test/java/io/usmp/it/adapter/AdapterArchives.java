@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
@@ -13,11 +12,12 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * Builds usmp-it.ear: the real usmp-ra.rar produced by this build, an EJB module with the test MDB
- * (its activation properties in a generated jboss-ejb3.xml) and a WAR with the control servlet.
+ * (bound to the adapter and configured by descriptors {@link Server#describeEjbs} generates for the server
+ * under test) and a WAR with the control servlet.
  */
 final class AdapterArchives {
     static final String APP = "usmp-it";
-    static final String RESOURCE_ADAPTER = APP + ".ear#usmp-ra.rar";
+    static final String RAR_NAME = "usmp-ra";
     /** Copied here by maven-dependency-plugin from the usmp-ra module's build. */
     static final Path RAR = Path.of("target", "deps", "usmp-ra.rar");
 
@@ -37,26 +37,28 @@ final class AdapterArchives {
     /** The EAR with some activation properties replaced or added. */
     static EnterpriseArchive ear(Map<String, String> overrides) throws Exception {
         ResourceAdapterArchive rar = rar();
+        Server.Adapter adapter = Server.Adapter.inEar(APP, RAR_NAME);
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, APP + "-ejb.jar")
-                .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, AdapterArchives.class, BytePattern.class,
-                        Gate.class)
-                .addAsManifestResource(new StringAsset(jbossEjbXml("TestMdb", overrides)), "jboss-ejb3.xml");
+                .addClasses(TestMdb.class, Recorder.class, DownlinkBean.class, BytePattern.class, Gate.class);
+        Server.current().describeEjbs(ejb, "TestMdb", adapter, activation(overrides), true);
         WebArchive war = ShrinkWrap.create(WebArchive.class, APP + "-web.war").addClass(ControlServlet.class);
-        return ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear")
+        EnterpriseArchive ear = ShrinkWrap.create(EnterpriseArchive.class, APP + ".ear")
                 .addAsModule(rar)
                 .addAsModule(ejb)
                 .addAsModule(war);
+        Server.current().addConnectionFactory(ear, adapter);
+        return ear;
     }
 
-    /** Activation properties for the MDB named {@code ejbName}, with this run's paths. */
-    static String jbossEjbXml(String ejbName, Map<String, String> overrides) {
-        StringBuilder props = new StringBuilder();
+    /** The test MDB's activation properties with this run's paths, with {@code overrides} applied. */
+    static Map<String, String> activation(Map<String, String> overrides) {
         String[][] config = {
             {"bindAddress", "127.0.0.1"},
             {"port", String.valueOf(ItDevices.PORT)},
             {"keyStorePath", ItDevices.KEYSTORE.toString()},
-            // Resolved by the server from a system property that PasswordPropertySetupTask defines.
-            {"keyStorePassword", "${" + PasswordPropertySetupTask.PROPERTY + "}"},
+            // Resolved by the server: WildFly from a system property that PasswordPropertySetupTask defines,
+            // Payara from a password alias (see Server.keyStorePasswordExpression).
+            {"keyStorePassword", Server.current().keyStorePasswordExpression()},
             {"maxDeliveryAttempts", "3"},
             {"redeliveryBackoffMillis", "100"},
             {"deadLetterDirectory", ItDevices.DEAD_LETTERS.toString()},
@@ -71,24 +73,7 @@ final class AdapterArchives {
             merged.put(kv[0], kv[1]);
         }
         merged.putAll(overrides);
-        merged.forEach((name, value) -> {
-            if (!value.isEmpty()) {
-                props.append("<activation-config-property><activation-config-property-name>").append(name)
-                        .append("</activation-config-property-name><activation-config-property-value>").append(value)
-                        .append("</activation-config-property-value></activation-config-property>\n");
-            }
-        });
-        // jboss-ejb3.xml, not ejb-jar.xml: WildFly's default configuration resolves ${...} in JBoss
-        // descriptors but not in spec descriptors (spec-descriptor-property-replacement=false).
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<jboss:ejb-jar xmlns:jboss=\"http://www.jboss.com/xml/ns/javaee\" xmlns=\"http://java.sun.com/xml/ns/javaee\""
-                + " version=\"3.1\" impl-version=\"2.0\">\n"
-                + "  <enterprise-beans>\n"
-                + "    <message-driven>\n"
-                + "      <ejb-name>" + ejbName + "</ejb-name>\n"
-                + "      <activation-config>\n" + props + "      </activation-config>\n"
-                + "    </message-driven>\n"
-                + "  </enterprise-beans>\n"
-                + "</jboss:ejb-jar>\n";
+        merged.values().removeIf(String::isEmpty);
+        return merged;
     }
 }

@@ -14,7 +14,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * reconnect, reaches the device on its new session. Repeated for 20 reconnect cycles.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
+@PreparedServer({Server.Need.MDBS, Server.Need.KEYSTORE_PASSWORD})
 @RunAsClient
 class AdapterReconnectOrderIT {
     private static final int PORT = 17408;

@@ -20,7 +20,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * hold ~36 MB.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
+@PreparedServer({Server.Need.MDBS, Server.Need.KEYSTORE_PASSWORD})
 @RunAsClient
 class AdapterSlowConsumerIT {
     private static final int PORT = 17409;

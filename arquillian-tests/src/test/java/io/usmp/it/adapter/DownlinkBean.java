@@ -12,7 +12,10 @@ import jakarta.resource.ResourceException;
 /** Sends to a device inside a container-managed transaction that commits or rolls back. */
 @Stateless
 public class DownlinkBean {
-    @Resource(lookup = "java:/usmp/ConnectionFactory")
+    /** The reference's JNDI name per server comes from ejb-jar.xml ({@link Server#describeEjbs}). */
+    static final String FACTORY = "usmp/ConnectionFactory";
+
+    @Resource(name = FACTORY)
     private UsmpConnectionFactory factory;
 
     @Resource

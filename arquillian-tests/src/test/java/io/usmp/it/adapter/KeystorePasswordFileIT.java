@@ -1,7 +1,6 @@
 package io.usmp.it.adapter;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,11 +14,6 @@ import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.as.arquillian.api.ServerSetup;
-import org.jboss.as.arquillian.container.ManagementClient;
-import org.jboss.as.controller.client.helpers.Operations;
-import org.jboss.dmr.ModelNode;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,14 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code ${...}} expression, WildFly resolves the expression before showing the property.)
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup(MdbSupportServerSetupTask.class)
+@PreparedServer(Server.Need.MDBS)
 @RunAsClient
 class KeystorePasswordFileIT {
     private static final int PORT = 17421;
     private static final Path PASSWORD_FILE = Path.of("target", "it-keystore.password").toAbsolutePath();
-
-    @ArquillianResource
-    private ManagementClient management;
 
     @Deployment(testable = false)
     static EnterpriseArchive deployment() throws Exception {
@@ -56,13 +47,9 @@ class KeystorePasswordFileIT {
             c.send("reply:with-a-password-file".getBytes(StandardCharsets.UTF_8));
             assertArrayEquals("with-a-password-file".getBytes(StandardCharsets.UTF_8), c.receive(Duration.ofSeconds(30)));
         }
-        ModelNode address = Operations.createAddress("deployment", AdapterArchives.APP + ".ear", "subdeployment",
-                AdapterArchives.APP + "-ejb.jar", "subsystem", "ejb3", "message-driven-bean", "TestMdb");
-        ModelNode read = Operations.createReadResourceOperation(address, true);
-        read.get("include-runtime").set(true);
-        ModelNode result = management.getControllerClient().execute(read);
-        assertEquals("success", result.get("outcome").asString(), result.toString());
-        String shown = result.toString();
+        // WildFly: read-resource(include-runtime) of the MDB; Payara: the deployment's descriptors and
+        // configuration through the admin REST interface (see Server.adminReadOfMdb).
+        String shown = Server.current().adminReadOfMdb(AdapterArchives.APP, AdapterArchives.APP + "-ejb.jar", "TestMdb");
         assertTrue(shown.contains(PASSWORD_FILE.toString()), "the activation properties are readable: " + shown);
         assertFalse(shown.contains(ItDevices.KEYSTORE_PASSWORD), "no clear password in the management model");
     }

@@ -12,14 +12,14 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * Lets plain standalone.xml deploy MDBs. Its ejb3 subsystem has no {@code <mdb>} element, and
  * WildFly then refuses any MDB at the PARSE phase ("service
  * jboss.ejb.default-resource-adapter-name-service not found"), even one that names its adapter
- * with {@code @ResourceAdapter}. Writing the attributes installs that service; the MDB instance
- * pool is taken into use only after a reload, which WildFly does not announce
- * (no reload-required), so setup reloads. Use it with
- * {@code @ServerSetup(MdbSupportServerSetupTask.class)} on each test class that deploys an MDB;
- * tearDown undoes it.
+ * with a resource-adapter-binding. Writing the attributes installs that service; the MDB instance
+ * pool is taken into use only after a reload, which WildFly does not announce (no
+ * reload-required), so setup reloads. Test classes that deploy an MDB ask for it with
+ * {@code @PreparedServer(Server.Need.MDBS)} (WildFlyServer runs this task; SampleIT still uses
+ * {@code @ServerSetup}); tearDown undoes it.
  *
  * <p>The default adapter name points nowhere on purpose: every MDB of these tests names its
- * adapter ({@code @ResourceAdapter("app.ear#adapter.rar")}), and one that does not fails to deploy
+ * adapter (jboss-ejb3.xml's resource-adapter-binding "app.ear#adapter.rar", see WildFlyServer), and one that does not fails to deploy
  * with a missing dependency on {@value #NO_DEFAULT_ADAPTER} instead of silently binding to
  * something.
  */

@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs after the WildFly suite, once the server stopped (failsafe, post-integration-test): the
- * server's whole log must not contain any device PSK the tests used, nor the keystore password,
+ * Runs after the suite, once the server stopped (failsafe, post-integration-test): the server's whole
+ * log (WildFly: standalone/log/server.log; Payara: domain1/logs/server.log and its rotated files) must not contain any device PSK the tests used, nor the keystore password,
  * in any printed form.
  */
 class ServerLogSecretsScan {
@@ -44,8 +44,12 @@ class ServerLogSecretsScan {
 
     @Test
     void theServerLogHoldsNoKeyAndNoPassword() throws Exception {
-        Path log = Path.of(System.getProperty("jboss.home"), "standalone", "log", "server.log");
-        String text = Files.readString(log, StandardCharsets.UTF_8);
+        List<Path> log = Server.current().serverLogs();
+        StringBuilder all = new StringBuilder();
+        for (Path file : log) {
+            all.append(Files.readString(file, StandardCharsets.ISO_8859_1)).append('\n');
+        }
+        String text = all.toString();
         assertTrue(text.contains("USMP activation") && text.lines().count() > 100,
                 "the suite's server log is there to scan: " + log);
         List<String> hits = new ArrayList<>();

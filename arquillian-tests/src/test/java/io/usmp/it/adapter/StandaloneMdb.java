@@ -4,11 +4,9 @@ import io.usmp.ra.api.DeviceMessage;
 import io.usmp.ra.api.DeviceMessageListener;
 import io.usmp.ra.api.DeviceNotConnectedException;
 import jakarta.ejb.MessageDriven;
-import org.jboss.ejb3.annotation.ResourceAdapter;
 
-/** Echoes every device message back: bound to the adapter deployed on its own, as usmp-ra.rar. */
+/** Echoes every device message back: bound (by descriptor) to the adapter deployed on its own, as usmp-ra.rar. */
 @MessageDriven(name = "StandaloneMdb")
-@ResourceAdapter("usmp-ra.rar")
 public class StandaloneMdb implements DeviceMessageListener {
     @Override
     public void onMessage(DeviceMessage message) {

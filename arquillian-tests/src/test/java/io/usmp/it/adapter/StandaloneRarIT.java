@@ -8,7 +8,6 @@ import java.time.Duration;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The RAR deployed on its own and an application in a separate EJB jar that depends on it. */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
+@PreparedServer({Server.Need.MDBS, Server.Need.KEYSTORE_PASSWORD})
 @RunAsClient
 class StandaloneRarIT {
     @Deployment(name = "rar", order = 1, testable = false)
@@ -28,10 +27,12 @@ class StandaloneRarIT {
 
     @Deployment(name = "app", order = 2, testable = false)
     static JavaArchive application() throws Exception {
-        return ShrinkWrap.create(JavaArchive.class, "usmp-standalone-app.jar")
-                .addClass(StandaloneMdb.class)
-                .addAsManifestResource(new StringAsset(AdapterArchives.jbossEjbXml("StandaloneMdb", java.util.Map.of())), "jboss-ejb3.xml")
-                .addAsManifestResource(new StringAsset("""
+        JavaArchive app = ShrinkWrap.create(JavaArchive.class, "usmp-standalone-app.jar").addClass(StandaloneMdb.class);
+        Server.current().describeEjbs(app, "StandaloneMdb", Server.Adapter.standalone(AdapterArchives.RAR_NAME),
+                AdapterArchives.activation(java.util.Map.of()), false);
+        // WildFly: the application sees the adapter's classes through a module dependency. (Payara makes
+        // a standalone adapter's classes visible to every application and ignores this file.)
+        return app.addAsManifestResource(new StringAsset("""
                         <jboss-deployment-structure>
                           <deployment>
                             <dependencies>

@@ -19,18 +19,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Base64;
-import org.jboss.ejb3.annotation.ResourceAdapter;
 
 /**
  * Records every delivery; payloads starting with "fail" throw, "rollback-once" marks the first
  * attempt rollback-only without throwing and "rollback-always" every attempt, "reply:x" replies x,
  * "reply-then-fail:x" replies x and then throws, "note:PATH|ID" appends ID to a file, "big-reply:n" replies n bytes of {@link BytePattern},
  * "flaky:x" throws on the first attempt and replies x on later ones, "gate:…" waits while the
- * {@link Gate} is closed. Activation properties come from the
- * generated jboss-ejb3.xml (they hold paths known only at test time).
+ * {@link Gate} is closed. The adapter binding and the activation properties come from
+ * descriptors generated per server (they hold paths known only at test time), see {@link Server#describeEjbs}.
  */
 @MessageDriven(name = "TestMdb")
-@ResourceAdapter(AdapterArchives.RESOURCE_ADAPTER)
 @TransactionAttribute(TransactionAttributeType.REQUIRED)
 public class TestMdb implements DeviceMessageListener {
     @EJB

@@ -24,7 +24,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the UDP sessions with BYE. Own ports (17430 for both transports).
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
+@PreparedServer({Server.Need.MDBS, Server.Need.KEYSTORE_PASSWORD})
 @RunAsClient
 class UdpAdapterIT {
     private static final String DEPLOYMENT = "usmp-it-udp";

@@ -18,10 +18,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.as.arquillian.api.ServerSetup;
-import org.jboss.as.arquillian.container.ManagementClient;
-import org.jboss.as.controller.client.helpers.Operations;
-import org.jboss.dmr.ModelNode;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * thread running adapter code; deploying again works, ten times in a row.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup({MdbSupportServerSetupTask.class, PasswordPropertySetupTask.class})
+@PreparedServer({Server.Need.MDBS, Server.Need.KEYSTORE_PASSWORD})
 @RunAsClient
 class UsmpRedeployIT {
     private static final String DEPLOYMENT = "usmp-it-redeploy";
@@ -40,25 +36,9 @@ class UsmpRedeployIT {
     @ArquillianResource
     private Deployer deployer;
 
-    @ArquillianResource
-    private ManagementClient management;
-
     /** Threads of the server whose stack runs adapter or Netty code. */
-    private long adapterThreads() throws Exception {
-        ModelNode op = Operations.createOperation("dump-all-threads",
-                Operations.createAddress("core-service", "platform-mbean", "type", "threading"));
-        op.get("locked-monitors").set(false);
-        op.get("locked-synchronizers").set(false);
-        ModelNode result = management.getControllerClient().execute(op);
-        if (!Operations.isSuccessfulOutcome(result)) {
-            throw new AssertionError(Operations.getFailureDescription(result).asString());
-        }
-        return Operations.readResult(result).asList().stream()
-                .filter(t -> t.get("stack-trace").asList().stream().anyMatch(frame -> {
-                    String cls = frame.get("class-name").asString();
-                    return cls.startsWith("io.netty.") || cls.startsWith("io.usmp.");
-                }))
-                .count();
+    private static long adapterThreads() throws Exception {
+        return Server.current().threadsRunning("io.netty.", "io.usmp.");
     }
 
     @Deployment(name = DEPLOYMENT, managed = false, testable = false)

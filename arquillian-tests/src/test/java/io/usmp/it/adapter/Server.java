@@ -1,0 +1,90 @@
+package io.usmp.it.adapter;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.JavaArchive;
+
+/**
+ * The application server under test, as far as the tests need to know it: everything that is done
+ * differently on WildFly and on Payara goes through here, so the test classes and their assertions are
+ * the same on every server. Chosen by the system property {@code usmp.server} (wildfly, payara6, payara7,
+ * payara-micro7), which the Maven profiles set.
+ */
+abstract class Server {
+    /** What a test class needs prepared on the server before it deploys (see {@link PreparedServer}). */
+    enum Need {
+        /** The server can deploy the test MDBs bound to a named resource adapter. */
+        MDBS,
+        /** The keystore password exists outside the archive, as {@link #keyStorePasswordExpression()} names it. */
+        KEYSTORE_PASSWORD
+    }
+
+    /** Where the adapter the MDB binds to lives: inside {@code ear} (without extension), or deployed on its own. */
+    record Adapter(String ear, String rar) {
+        static Adapter inEar(String ear, String rar) {
+            return new Adapter(ear, rar);
+        }
+
+        static Adapter standalone(String rar) {
+            return new Adapter(null, rar);
+        }
+    }
+
+    private static Server current;
+
+    static synchronized Server current() {
+        if (current == null) {
+            String name = System.getProperty("usmp.server", "wildfly");
+            current = switch (name) {
+                case "wildfly" -> new WildFlyServer();
+                case "payara6", "payara7" -> new PayaraServer(name);
+                default -> throw new IllegalStateException("unknown usmp.server " + name);
+            };
+        }
+        return current;
+    }
+
+    /** E.g. "WildFly", "Payara Server 6"; what a test names when a behaviour differs by server. */
+    abstract String name();
+
+    boolean isPayara() {
+        return false;
+    }
+
+    abstract void prepare(List<Need> needs) throws Exception;
+
+    abstract void cleanUp(List<Need> needs) throws Exception;
+
+    /** The value of the {@code keyStorePassword} activation property that the server resolves to the password. */
+    abstract String keyStorePasswordExpression();
+
+    /**
+     * Adds to {@code ejb} the descriptors that bind the MDB {@code ejbName} to {@code adapter} with these
+     * activation properties, and map the reference {@link DownlinkBean#FACTORY} to the adapter's connection
+     * factory when {@code downlink} is true.
+     */
+    abstract void describeEjbs(JavaArchive ejb, String ejbName, Adapter adapter, Map<String, String> activation,
+            boolean downlink);
+
+    /** Adds what the server needs in the EAR to give the embedded adapter a connection factory (may be nothing). */
+    abstract void addConnectionFactory(EnterpriseArchive ear, Adapter adapter);
+
+    /** An administrator's read of the deployed MDB {@code ejbName} (configuration and runtime), as text. */
+    abstract String adminReadOfMdb(String app, String ejbModule, String ejbName) throws Exception;
+
+    /** Threads of the server that have a frame of a class whose name starts with one of {@code prefixes}. */
+    abstract long threadsRunning(String... prefixes) throws Exception;
+
+    /** The server's log files of this run (for {@link ServerLogSecretsScan}, once the server stopped). */
+    abstract List<Path> serverLogs() throws Exception;
+
+    static String activationConfig(Map<String, String> properties) {
+        StringBuilder props = new StringBuilder();
+        properties.forEach((name, value) -> props.append("<activation-config-property><activation-config-property-name>")
+                .append(name).append("</activation-config-property-name><activation-config-property-value>")
+                .append(value).append("</activation-config-property-value></activation-config-property>\n"));
+        return props.toString();
+    }
+}

@@ -58,8 +58,12 @@ class UdpAdapterIT {
     }
 
     private static Control control() throws Exception {
-        // The port offset of arquillian.xml (200) on WildFly's HTTP port; the WAR's default context root.
-        return new Control(new URL("http://127.0.0.1:8280/" + AdapterArchives.APP + "-web/"));
+        // A deployment this test deploys itself has no injected URL: the server's HTTP port (WildFly's
+        // 8080 with the offset 200 of arquillian.xml, or the Payara profiles' payara.httpPort) and the
+        // WAR's default context root.
+        int http = System.getProperty("usmp.server", "wildfly").startsWith("payara") ? Integer.getInteger("payara.httpPort")
+                : 8280;
+        return new Control(new URL("http://127.0.0.1:" + http + "/" + AdapterArchives.APP + "-web/"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.usmp.UsmpClient;
 import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.PskResolver;
 import io.usmp.ra.UsmpResourceAdapter;
+import io.usmp.ra.secret.PasswordSource;
 import io.usmp.ra.api.UsmpDialException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
@@ -18,9 +19,6 @@ import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -185,27 +183,7 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     }
 
     private char[] passwordChars() throws IOException {
-        if (!blank(keyStorePasswordFile)) {
-            byte[] raw = Files.readAllBytes(Path.of(keyStorePasswordFile));
-            try {
-                int end = raw.length;
-                while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r')) {
-                    end--;
-                }
-                CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(raw, 0, end));
-                char[] out = new char[chars.remaining()];
-                chars.get(out);
-                Arrays.fill(chars.array(), '\0');
-                return out;
-            } finally {
-                Arrays.fill(raw, (byte) 0);
-            }
-        }
-        if (!blank(keyStorePasswordEnv)) {
-            String value = System.getenv(keyStorePasswordEnv);
-            return value == null ? new char[0] : value.toCharArray();
-        }
-        return keyStorePassword == null ? new char[0] : keyStorePassword.clone();
+        return PasswordSource.read(keyStorePasswordFile, keyStorePasswordEnv, keyStorePassword);
     }
 
     /** Matches a live-or-not session of an equal factory (target and identity): a dead one fails at first use. */

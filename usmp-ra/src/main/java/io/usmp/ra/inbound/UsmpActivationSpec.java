@@ -1,6 +1,7 @@
 package io.usmp.ra.inbound;
 
 import io.usmp.ServerConfig;
+import io.usmp.ra.secret.PasswordSource;
 import io.usmp.TransportKind;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
@@ -10,9 +11,6 @@ import java.beans.IntrospectionException;
 import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,27 +138,7 @@ public class UsmpActivationSpec implements ActivationSpec, Serializable {
      * is not part of the password.
      */
     char[] keyStorePasswordChars() throws IOException {
-        if (!blank(keyStorePasswordFile)) {
-            byte[] raw = Files.readAllBytes(Path.of(keyStorePasswordFile));
-            try {
-                int end = raw.length;
-                while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r')) {
-                    end--;
-                }
-                CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(raw, 0, end));
-                char[] out = new char[chars.remaining()];
-                chars.get(out);
-                Arrays.fill(chars.array(), '\0');
-                return out;
-            } finally {
-                Arrays.fill(raw, (byte) 0);
-            }
-        }
-        if (!blank(keyStorePasswordEnv)) {
-            String value = System.getenv(keyStorePasswordEnv);
-            return value == null ? new char[0] : value.toCharArray();
-        }
-        return keyStorePassword == null ? new char[0] : keyStorePassword.clone();
+        return PasswordSource.read(keyStorePasswordFile, keyStorePasswordEnv, keyStorePassword);
     }
 
     /** Wipes a password given as a property, once the keystore is loaded. */

@@ -3,7 +3,6 @@ package io.usmp.transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.protocol.UsmpException;
@@ -50,8 +49,7 @@ final class DatagramSession implements SessionChannel {
     private volatile long pendingBytes;
     private volatile boolean closed;
     private boolean readingPaused;
-    private ScheduledFuture<?> timer;
-    private long timerAt = Long.MAX_VALUE;
+    private final EngineTimer timer;
 
     DatagramSession(UsmpEngine engine, Channel channel, InetSocketAddress remote, SessionChannel.Events events, Clock clock,
                     LongAdder bytesIn, LongAdder bytesOut, long highWaterMark, LongAdder sendsRefused, Runnable onEnd) {
@@ -60,6 +58,7 @@ final class DatagramSession implements SessionChannel {
         this.remote = remote;
         this.events = events;
         this.clock = clock;
+        this.timer = new EngineTimer(clock, this::onTimer);
         this.bytesIn = bytesIn;
         this.bytesOut = bytesOut;
         this.highWaterMark = highWaterMark;
@@ -226,7 +225,7 @@ final class DatagramSession implements SessionChannel {
                 }
             } else if (e instanceof EngineEvent.Closed c) {
                 closed = true;
-                cancelTimer();
+                timer.cancel();
                 UsmpException failure = c.cause() != null ? c.cause()
                         : new ConnectionClosedException("session closed before the device acknowledged", c.reason());
                 for (PendingSend p = unacknowledged.poll(); p != null; p = unacknowledged.poll()) {
@@ -247,30 +246,14 @@ final class DatagramSession implements SessionChannel {
     }
 
     private void reschedule() {
-        long at = engine.nextDeadline();
-        if (at == Long.MAX_VALUE || (timer != null && at >= timerAt)) {
-            return;
-        }
-        cancelTimer();
-        timerAt = at;
-        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, at - clock.millis()), TimeUnit.MILLISECONDS);
+        timer.reschedule(channel.eventLoop(), engine.nextDeadline());
     }
 
     private void onTimer() {
-        timer = null;
-        timerAt = Long.MAX_VALUE;
         if (closed) {
             return;
         }
         engine.tick(clock.millis());
         pump();
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-            timerAt = Long.MAX_VALUE;
-        }
     }
 }

@@ -9,14 +9,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.UsmpException;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.UsmpEngine;
 import io.usmp.wire.Frame;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -66,8 +64,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
     private boolean readingPaused;
     /** Largest outbound buffer seen right after a write, in Netty's accounting (test seam). */
     private volatile long maxOutboundPending;
-    private ScheduledFuture<?> timer;
-    private long timerAt = Long.MAX_VALUE;
+    private final EngineTimer timer;
 
     EngineHandler(UsmpEngine engine, Events events, Clock clock, LongAdder bytesIn, LongAdder bytesOut) {
         this(engine, events, clock, bytesIn, bytesOut, null);
@@ -78,6 +75,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
         this.engine = engine;
         this.events = events;
         this.clock = clock;
+        this.timer = new EngineTimer(clock, this::onTimer);
         this.bytesIn = bytesIn;
         this.bytesOut = bytesOut;
         this.outputPolicy = outputPolicy;
@@ -238,7 +236,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
         drainAll(); // what the peer completed before the connection ended is delivered before the close
         engine.transportClosed(clock.millis());
         pump(null);
-        cancelTimer();
+        timer.cancel();
         if (pending != null) {
             ReferenceCountUtil.safeRelease(pending);
             pending = null;
@@ -394,7 +392,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
                     setPaused(true);
                 }
             } else if (e instanceof EngineEvent.Closed c) {
-                cancelTimer();
+                timer.cancel();
                 if (last != null) {
                     last.addListener(ChannelFutureListener.CLOSE);
                 } else {
@@ -410,18 +408,10 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
     }
 
     private void reschedule() {
-        long at = engine.nextDeadline();
-        if (at == Long.MAX_VALUE || (timer != null && at >= timerAt)) {
-            return;
-        }
-        cancelTimer();
-        timerAt = at;
-        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, at - clock.millis()), TimeUnit.MILLISECONDS);
+        timer.reschedule(channel.eventLoop(), engine.nextDeadline());
     }
 
     private void onTimer() {
-        timer = null;
-        timerAt = Long.MAX_VALUE;
         if (outputPolicy != null && pending != null && clock.millis() >= engine.nextDeadline()) {
             // A gateway timer that fires while input waits here is the slow-consumer close (the
             // watchdog does not run while reading is paused): hand over what was read first.
@@ -430,13 +420,5 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
         engine.tick(clock.millis());
         pump(null);
         drainInput();
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-            timerAt = Long.MAX_VALUE;
-        }
     }
 }

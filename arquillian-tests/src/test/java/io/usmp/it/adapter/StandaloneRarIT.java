@@ -27,9 +27,13 @@ class StandaloneRarIT {
 
     @Deployment(name = "app", order = 2, testable = false)
     static JavaArchive application() throws Exception {
-        JavaArchive app = ShrinkWrap.create(JavaArchive.class, "usmp-standalone-app.jar").addClass(StandaloneMdb.class);
-        Server.current().describeEjbs(app, "StandaloneMdb", Server.Adapter.standalone(AdapterArchives.RAR_NAME),
-                AdapterArchives.activation(java.util.Map.of()), false);
+        return application("usmp-standalone-app", AdapterArchives.activation(java.util.Map.of()));
+    }
+
+    /** An EJB jar {@code name}.jar holding {@link StandaloneMdb}, bound to the standalone adapter with {@code activation}. */
+    static JavaArchive application(String name, java.util.Map<String, String> activation) {
+        JavaArchive app = ShrinkWrap.create(JavaArchive.class, name + ".jar").addClass(StandaloneMdb.class);
+        Server.current().describeEjbs(app, "StandaloneMdb", Server.Adapter.standalone(AdapterArchives.RAR_NAME), activation, false);
         // WildFly: the application sees the adapter's classes through a module dependency. (Payara makes
         // a standalone adapter's classes visible to every application and ignores this file.)
         return app.addAsManifestResource(new StringAsset("""

@@ -68,11 +68,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
     private final EngineTimer timer;
     /** A coalesced flush is due at the end of the event loop's iteration. */
     private boolean flushScheduled;
-    /** Bytes written since the last flush (the coalescing bound). */
-    private int unflushed;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
-        unflushed = 0;
         channel.flush();
     };
 
@@ -375,14 +372,12 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
      * Writes pending output, dispatches events, closes the channel once the engine has closed.
      * With {@code coalesce} (input and sends, the per-message paths) the flush waits for the end
      * of the event loop's iteration, so what the iteration wrote to this channel, replies to a
-     * whole read and every send queued meanwhile, leaves in one socket write instead of one each
-     * (up to the high water mark).
+     * whole read and every send queued meanwhile, leaves in one socket write instead of one each.
      */
     private void pump(CompletableFuture<Void> written, boolean coalesce) {
         ChannelFuture last = null;
         for (byte[] out = engine.pollOutput(); out != null; out = engine.pollOutput()) {
             bytesOut.add(out.length);
-            unflushed += out.length;
             last = channel.write(Unpooled.wrappedBuffer(out));
         }
         if (last != null) {
@@ -390,16 +385,12 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
             if (queued > maxOutboundPending) {
                 maxOutboundPending = queued;
             }
-            // Unflushed bytes count toward the water marks: flush at half the low one at the latest,
-            // so only a peer that does not read (the kernel's buffer full) makes the channel unwritable.
-            if (coalesce && !engine.isClosed() && unflushed < channel.config().getWriteBufferLowWaterMark() / 2
-                    && channel.eventLoop() instanceof SingleThreadEventLoop loop) {
+            if (coalesce && !engine.isClosed() && channel.eventLoop() instanceof SingleThreadEventLoop loop) {
                 if (!flushScheduled) {
                     flushScheduled = true;
                     loop.executeAfterEventLoopIteration(flushTask);
                 }
             } else {
-                unflushed = 0;
                 channel.flush();
             }
         }

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.SingleThreadEventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.usmp.protocol.BackpressureException;
 import io.usmp.protocol.UsmpException;
@@ -66,12 +65,6 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
     /** Largest outbound buffer seen right after a write, in Netty's accounting (test seam). */
     private volatile long maxOutboundPending;
     private final EngineTimer timer;
-    /** A coalesced flush is due at the end of the event loop's iteration. */
-    private boolean flushScheduled;
-    private final Runnable flushTask = () -> {
-        flushScheduled = false;
-        channel.flush();
-    };
 
     EngineHandler(UsmpEngine engine, Events events, Clock clock, LongAdder bytesIn, LongAdder bytesOut) {
         this(engine, events, clock, bytesIn, bytesOut, null);
@@ -165,7 +158,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
         }
         pending.readBytes(chunk);
         engine.receive(chunk, 0, n, clock.millis());
-        pump(null, true);
+        pump(null);
         return chunk;
     }
 
@@ -293,7 +286,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
                 pump(null);
                 return;
             }
-            pump(done, true);
+            pump(done);
         });
         return done;
     }
@@ -364,17 +357,8 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
         }
     }
 
+    /** Writes pending output, dispatches events, closes the channel once the engine has closed. */
     private void pump(CompletableFuture<Void> written) {
-        pump(written, false);
-    }
-
-    /**
-     * Writes pending output, dispatches events, closes the channel once the engine has closed.
-     * With {@code coalesce} (input and sends, the per-message paths) the flush waits for the end
-     * of the event loop's iteration, so what the iteration wrote to this channel, replies to a
-     * whole read and every send queued meanwhile, leaves in one socket write instead of one each.
-     */
-    private void pump(CompletableFuture<Void> written, boolean coalesce) {
         ChannelFuture last = null;
         for (byte[] out = engine.pollOutput(); out != null; out = engine.pollOutput()) {
             bytesOut.add(out.length);
@@ -385,14 +369,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
             if (queued > maxOutboundPending) {
                 maxOutboundPending = queued;
             }
-            if (coalesce && !engine.isClosed() && channel.eventLoop() instanceof SingleThreadEventLoop loop) {
-                if (!flushScheduled) {
-                    flushScheduled = true;
-                    loop.executeAfterEventLoopIteration(flushTask);
-                }
-            } else {
-                channel.flush();
-            }
+            channel.flush();
         }
         if (written != null) {
             if (last == null) {

@@ -1,5 +1,6 @@
 package io.usmp.crypto;
 
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -12,6 +13,7 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
 import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.GCMParameterSpec;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
@@ -25,6 +27,8 @@ final class Backing {
     /** X25519 from Bouncy Castle: measured ~2.4x faster than SunEC on JDK 17. */
     static final String DEFAULT_CONFIG = "x25519=BC,aead=default,hmac=default";
 
+    private static final String AES_GCM = "AES/GCM/NoPadding";
+
     private static final class Bc {
         static final Provider INSTANCE = new BouncyCastleProvider();
     }
@@ -33,6 +37,8 @@ final class Backing {
     private final Provider aead;
     private final Provider hmac;
     private final String description;
+    /** The provider that {@code aead=default} resolved to (benign race: any thread may resolve it). */
+    private volatile Provider defaultAead;
 
     private Backing(Provider x25519, Provider aead, Provider hmac, String description) {
         this.x25519 = x25519;
@@ -89,8 +95,33 @@ final class Backing {
         return x25519 == null ? KeyFactory.getInstance("X25519") : KeyFactory.getInstance("X25519", x25519);
     }
 
+    /**
+     * A new AES-256-GCM cipher. With {@code aead=default} the provider the JCA preference order
+     * picks for an AES key is looked up once and then named: a cipher without a provider defers
+     * its choice to {@code init} and holds the whole candidate list until then (about 1 KiB per
+     * idle cipher, and a provider-list walk per session).
+     */
     Cipher aesGcm() throws NoSuchAlgorithmException, NoSuchPaddingException {
-        return aead == null ? Cipher.getInstance("AES/GCM/NoPadding") : Cipher.getInstance("AES/GCM/NoPadding", aead);
+        Provider p = aead != null ? aead : defaultAead();
+        return p == null ? Cipher.getInstance(AES_GCM) : Cipher.getInstance(AES_GCM, p);
+    }
+
+    private Provider defaultAead() {
+        Provider p = defaultAead;
+        if (p == null) {
+            SessionKey probe = new SessionKey("AES", new byte[32], 0, 32);
+            try {
+                Cipher c = Cipher.getInstance(AES_GCM);
+                c.init(Cipher.ENCRYPT_MODE, probe, new GCMParameterSpec(128, new byte[12]));
+                p = c.getProvider();
+                defaultAead = p;
+            } catch (GeneralSecurityException | RuntimeException e) {
+                return null; // no provider takes such a key: let each cipher search (and fail) at init
+            } finally {
+                probe.destroy();
+            }
+        }
+        return p;
     }
 
     Mac hmacSha256() throws NoSuchAlgorithmException {

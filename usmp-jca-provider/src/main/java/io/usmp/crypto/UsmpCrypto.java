@@ -148,25 +148,33 @@ public final class UsmpCrypto {
      * {@code off}. Uses the backing AEAD directly (the payload layout of {@code Cipher "USMP"},
      * byte for byte, without a second cipher layer per frame).
      */
-    public SessionCipher sessionCipher(byte[] keys, int off) throws UsmpException {
-        try {
-            return new SessionCipher(this, provider.backing().aesGcm(), new SessionKey("AES", keys, off, 32));
-        } catch (GeneralSecurityException e) {
-            throw new UsmpException("AES/GCM/NoPadding unavailable", e);
-        }
+    public SessionCipher sessionCipher(byte[] keys, int off) {
+        return new SessionCipher(this, new SessionKey("AES", keys, off, 32));
     }
 
-    /** One direction's AES-256-GCM state. Not thread-safe; one per direction per session. */
+    /**
+     * One direction's AES-256-GCM state. Not thread-safe; one per direction per session. The JDK
+     * cipher object (some 800 bytes once keyed) is created at the first frame, so a session that
+     * has not talked yet holds only its key.
+     */
     public static final class SessionCipher {
         private static final int TAG_BITS = Limits.TAG_LENGTH * 8;
         private final UsmpCrypto crypto;
-        private final Cipher gcm;
         private final SessionKey key;
+        private Cipher gcm;
 
-        SessionCipher(UsmpCrypto crypto, Cipher gcm, SessionKey key) {
+        SessionCipher(UsmpCrypto crypto, SessionKey key) {
             this.crypto = crypto;
-            this.gcm = gcm;
             this.key = key;
+        }
+
+        private Cipher gcm() throws GeneralSecurityException {
+            Cipher c = gcm;
+            if (c == null) {
+                c = crypto.provider.backing().aesGcm();
+                gcm = c;
+            }
+            return c;
         }
 
         /** HMAC-SHA256 keyed with this direction's key (UDP authenticates its transport acknowledgements so). */
@@ -187,6 +195,7 @@ public final class UsmpCrypto {
             }
             try {
                 byte[] nonce = spec.nonceRef();
+                Cipher gcm = gcm();
                 gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
                 gcm.updateAAD(spec.aadRef());
                 byte[] out = new byte[Limits.NONCE_LENGTH + len + Limits.TAG_LENGTH];
@@ -216,6 +225,7 @@ public final class UsmpCrypto {
                 throw new CryptoException("carried nonce does not match seq and session id");
             }
             try {
+                Cipher gcm = gcm();
                 gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
                 gcm.updateAAD(spec.aadRef());
                 return gcm.doFinal(payload, Limits.NONCE_LENGTH, payload.length - Limits.NONCE_LENGTH);
@@ -237,6 +247,9 @@ public final class UsmpCrypto {
                 return;
             }
             key.destroy();
+            if (gcm == null) {
+                return; // never keyed: no provider state holds the key
+            }
             SessionKey throwaway = new SessionKey("AES", new byte[32], 0, 32);
             try {
                 gcm.init(Cipher.ENCRYPT_MODE, throwaway, new GCMParameterSpec(TAG_BITS, new byte[Limits.NONCE_LENGTH]));

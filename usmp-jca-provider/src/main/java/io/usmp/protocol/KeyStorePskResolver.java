@@ -2,10 +2,10 @@ package io.usmp.protocol;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.crypto.SecretKey;
 import javax.security.auth.Destroyable;
 
 /**
@@ -23,7 +23,6 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
     private final KeyStore store;
     private final char[] entryPassword;
     private final int cacheSize;
-    private final SecureRandom random = new SecureRandom();
     private final Map<DeviceId, byte[]> cache;
     private volatile boolean destroyed;
 
@@ -90,13 +89,17 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
         }
     }
 
+    /**
+     * {@code getKey}, not {@code getEntry}: the PKCS#12 store's {@code getEntry} builds the entry's
+     * attributes (an OID and hex formatting) and keeps them on the entry for good, some hundreds of
+     * bytes per device ever looked up; reading needs no protection parameters either.
+     */
     private byte[] readEntry(String alias) throws GeneralSecurityException {
-        KeyStore.Entry e = store.getEntry(alias, PskKeyStore.protection(entryPassword, random));
-        if (!(e instanceof KeyStore.SecretKeyEntry se)) {
+        if (!(store.getKey(alias, entryPassword) instanceof SecretKey key)) {
             return null;
         }
-        byte[] raw = se.getSecretKey().getEncoded();
-        PskKeyStore.destroyQuietly(se.getSecretKey());
+        byte[] raw = key.getEncoded();
+        PskKeyStore.destroyQuietly(key);
         return raw;
     }
 

@@ -62,10 +62,12 @@ public final class UsmpEngine {
     private final boolean client;
     private final boolean datagram;
     private final EngineSettings settings;
-    private final Handshake handshake;
+    /** Dropped once the session is established (its secrets are wiped then), so a live session does not keep it. */
+    private Handshake handshake;
     private final FrameDecoder decoder = new FrameDecoder();
-    private final ArrayDeque<byte[]> output = new ArrayDeque<>();
-    private final ArrayDeque<EngineEvent> events = new ArrayDeque<>();
+    // Small initial capacities: a transport drains both after every call, and an idle session keeps them.
+    private final ArrayDeque<byte[]> output = new ArrayDeque<>(3);
+    private final ArrayDeque<EngineEvent> events = new ArrayDeque<>(3);
     private final long handshakeDeadline;
     private long lingerDeadline = Long.MAX_VALUE;
     /** Server: when a complete HELLO must have arrived (set once a handshake slot is granted). */
@@ -80,7 +82,8 @@ public final class UsmpEngine {
     private long rxSeq;
     private long lastTx;
     private long lastRx;
-    private final ByteArrayOutputStream reassembly = new ByteArrayOutputStream();
+    /** The fragments of a message being received; created by the first DATA_FRAG. */
+    private ByteArrayOutputStream reassembly;
     private int fragments;
     private final long[] keepaliveTimes = new long[FLOOD_LIMIT];
     private int keepaliveCount;
@@ -95,14 +98,15 @@ public final class UsmpEngine {
     private boolean outputBlocked;
     private long blockedSince;
 
+    // The datagram-mode state below is null on streams (it would only weigh on every idle TCP session).
     /** Datagram mode: the replay window of received session frames. */
-    private final ReplayWindow window = new ReplayWindow();
+    private final ReplayWindow window;
     /** Datagram mode: outgoing frames, one in flight; null on streams. */
     private final StopAndWait arq;
     /** Datagram mode: UTACKs to send; survive the end of the session (a BYE is still acknowledged). */
-    private final ArrayDeque<byte[]> acks = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> acks;
     /** Datagram mode: handshake frame types already processed (their duplicates are only re-acknowledged). */
-    private final boolean[] handshakeSeen = new boolean[256];
+    private final boolean[] handshakeSeen;
     /** Datagram mode: a handshake MAC that failed (dropped); the handshake's timeout then reports it. */
     private AuthException pendingAuth;
     /** Datagram mode: a local close waits for the frames in flight and its BYE to be acknowledged. */
@@ -117,6 +121,9 @@ public final class UsmpEngine {
         this.handshake = handshake;
         this.handshakeDeadline = deadline(now, settings.handshakeTimeout().toMillis());
         this.arq = datagram ? new StopAndWait(settings.arqTries(), settings.arqInterval().toMillis()) : null;
+        this.window = datagram ? new ReplayWindow() : null;
+        this.acks = datagram ? new ArrayDeque<>() : null;
+        this.handshakeSeen = datagram ? new boolean[256] : null;
     }
 
     /** A device-side engine; call {@link #start(long)} to send HELLO. {@code psk} is copied. */
@@ -548,7 +555,7 @@ public final class UsmpEngine {
 
     /** The next encoded frame to write, or {@code null}. */
     public byte[] pollOutput() {
-        byte[] ack = acks.poll();
+        byte[] ack = acks == null ? null : acks.poll();
         return ack != null ? ack : output.poll();
     }
 
@@ -570,7 +577,7 @@ public final class UsmpEngine {
         if (peer != null) {
             return peer;
         }
-        return handshake instanceof ServerHandshake s ? s.device() : null;
+        return handshake instanceof ServerHandshake s ? s.device() : null; // null once established: peer is set
     }
 
     /** True unless a session's keys are live: before establishment, and once they were wiped (for tests and audits). */
@@ -611,6 +618,7 @@ public final class UsmpEngine {
         SessionSecrets done = handshake.result();
         if (done != null) {
             handshake.destroy();
+            handshake = null;
             secrets = done;
             peer = done.deviceId();
             keysWiped = false;
@@ -649,13 +657,19 @@ public final class UsmpEngine {
                     throw new PayloadException("message exceeds " + Limits.MAX_FRAGMENTS + " frames");
                 }
                 fragments++;
+                if (reassembly == null) {
+                    reassembly = new ByteArrayOutputStream(2 * Limits.MAX_FRAGMENT);
+                }
                 reassembly.write(plaintext, 0, plaintext.length);
                 break;
             case DATA:
-                reassembly.write(plaintext, 0, plaintext.length);
-                byte[] message = reassembly.toByteArray();
-                reassembly.reset();
-                fragments = 0;
+                byte[] message = plaintext; // a message of one frame is its plaintext: no copy
+                if (fragments > 0) {
+                    reassembly.write(plaintext, 0, plaintext.length);
+                    message = reassembly.toByteArray();
+                    reassembly = null; // not kept: an idle session would hold its largest message's buffer
+                    fragments = 0;
+                }
                 events.add(new EngineEvent.Message(message));
                 break;
             case PING:
@@ -773,13 +787,16 @@ public final class UsmpEngine {
         if (arq != null) {
             arq.clear(); // nothing is resent after the end (output already holds what was sent)
         }
-        handshake.destroy();
+        if (handshake != null) {
+            handshake.destroy();
+        }
         if (secrets != null) {
             secrets.destroy();
             keysWiped = secrets.sender().isDestroyed() && secrets.receiver().isDestroyed();
             secrets = null;
         }
-        reassembly.reset();
+        reassembly = null; // what was reassembled is dropped with it
+        fragments = 0;
         events.add(new EngineEvent.Closed(reason, cause));
     }
 

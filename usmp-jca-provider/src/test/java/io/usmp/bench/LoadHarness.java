@@ -43,6 +43,13 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * NIO, 1 000 connections spread over 127.0.0.0/8 source addresses (the per-IP cap is 256).
  * Prints markdown tables with the bound measured in the same run beside each figure.
  * <p>{@code BenchMain load [quick]} runs it; {@code quick} shrinks every count for a smoke check.
+ * System properties for A/B runs and profiles: {@code bench.load.parts} (comma-separated subset of
+ * {@code handshakes,echo,latency,idle}; all by default), {@code bench.gateway.classpath} (the
+ * gateway JVM's class path, e.g. the classes of an earlier commit; this JVM's by default) and
+ * {@code bench.gateway.jvmArgs} (extra JVM options for the gateway, space-separated, e.g. JFR);
+ * {@code bench.load.devices} and {@code bench.load.sizes} narrow the echo table (e.g. {@code 100} and {@code 452});
+ * {@code bench.load.handshakeRounds} repeats the handshake rows (1 by default); {@code bench.load.idleHoldSeconds}
+ * keeps the idle sessions open that long after each measurement (for {@code jcmd <pid> GC.class_histogram}).
  */
 public final class LoadHarness {
     private static final char[] PASSWORD = "bench-password".toCharArray();
@@ -81,6 +88,16 @@ public final class LoadHarness {
         return InetAddress.getByAddress(new byte[] {127, 1, (byte) (a / 250), (byte) (a % 250 + 1)});
     }
 
+    private static boolean part(String name) {
+        String parts = System.getProperty("bench.load.parts", "");
+        return parts.isBlank() || Arrays.asList(parts.split(",")).contains(name);
+    }
+
+    private static int[] ints(String property, int[] otherwise) {
+        String v = System.getProperty(property, "");
+        return v.isBlank() ? otherwise : Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
     private void run() throws Exception {
         int devices = quick ? 300 : 10_000;
         Path dir = Files.createTempDirectory("usmp-load");
@@ -98,56 +115,18 @@ public final class LoadHarness {
         out.printf(Locale.ROOT, "key store of %d devices written in %.1f s%n", devices, (System.nanoTime() - t0) / 1e9);
         startGateway(ks);
         try {
-            double bound = x25519Bound();
-            out.println();
-            out.println("### Handshakes (gateway process CPU; bound: X25519 keygen+agreement, Bouncy Castle, driver JVM, same run)");
-            out.println();
-            out.println("| mode | handshakes/s | server CPU per handshake | bound | ratio |");
-            out.println("|---|---|---|---|---|");
-            handshakes(1, quick ? 100 : 500, bound, false); // warm-up
-            handshakes(1, quick ? 100 : 1000, bound, true);
-            handshakes(16, quick ? 160 : 2000, bound, true);
-            bound = x25519Bound();
-            out.printf(Locale.ROOT, "(bound re-measured after: %.0f µs)%n", bound);
-
-            out.println();
-            out.println("### Echo throughput (window 8 per device; server CPU and allocation per echoed message, in + out)");
-            out.println();
-            out.println("| devices | size (B) | echoes/s | server CPU per message | server alloc per message |");
-            out.println("|---|---|---|---|---|");
-            int[] counts = quick ? new int[] {1, 20} : new int[] {1, 100, 1000};
-            for (int d : counts) {
-                List<Dev> fleet = connect(d, 0);
-                for (int size : new int[] {16, 452, 1808}) {
-                    echo(fleet, size, 8, quick ? 0.5 : 1.0, false); // warm-up
-                    echo(fleet, size, 8, quick ? 0.5 : 3.0, true);
-                }
-                closeAll(fleet);
+            if (part("handshakes")) {
+                handshakeTable();
             }
-
-            out.println();
-            out.println("### Echo latency (1 device, one message in flight)");
-            out.println();
-            out.println("| size (B) | echoes | p50 | p99 | p99.9 |");
-            out.println("|---|---|---|---|---|");
-            List<Dev> one = connect(1, 0);
-            for (int size : new int[] {16, 452, 1808}) {
-                latency(one.get(0), size, quick ? 200 : 1000, false); // warm-up
-                latency(one.get(0), size, quick ? 500 : 5000, true);
+            if (part("echo")) {
+                echoTable();
             }
-            closeAll(one);
-
-            out.println();
-            out.println("### Idle sessions");
-            out.println();
-            Thread.sleep(500);
-            long before = heap();
-            List<Dev> idle = connectParallel(devices, 4);
-            long after = heap();
-            out.printf(Locale.ROOT, "| sessions | heap before | heap after | heap per idle session | target |%n|---|---|---|---|---|%n");
-            out.printf(Locale.ROOT, "| %d | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", idle.size(), before / 1048576.0,
-                    after / 1048576.0, (after - before) / (double) idle.size());
-            closeAll(idle);
+            if (part("latency")) {
+                latencyTable();
+            }
+            if (part("idle")) {
+                idleTable(devices);
+            }
         } finally {
             gateway.destroy();
             gateway.waitFor();
@@ -157,11 +136,91 @@ public final class LoadHarness {
         }
     }
 
+    private void handshakeTable() throws Exception {
+        double bound = x25519Bound();
+        out.println();
+        out.println("### Handshakes (gateway process CPU; bound: X25519 keygen+agreement, Bouncy Castle, driver JVM, same run)");
+        out.println();
+        out.println("| mode | handshakes/s | server CPU per handshake | bound | ratio |");
+        out.println("|---|---|---|---|---|");
+        handshakes(1, quick ? 100 : 500, bound, false); // warm-up
+        // More rounds show whether the gateway's JIT settles (the first round still pays for compilation).
+        for (int round = Integer.getInteger("bench.load.handshakeRounds", 1); round > 0; round--) {
+            handshakes(1, quick ? 100 : 1000, bound, true);
+            handshakes(16, quick ? 160 : 2000, bound, true);
+        }
+        bound = x25519Bound();
+        out.printf(Locale.ROOT, "(bound re-measured after: %.0f µs)%n", bound);
+    }
+
+    private void echoTable() throws Exception {
+        out.println();
+        out.println("### Echo throughput (window 8 per device; server CPU and allocation per echoed message, in + out)");
+        out.println();
+        out.println("| devices | size (B) | echoes/s | server CPU per message | server alloc per message |");
+        out.println("|---|---|---|---|---|");
+        int[] counts = ints("bench.load.devices", quick ? new int[] {1, 20} : new int[] {1, 100, 1000});
+        for (int d : counts) {
+            List<Dev> fleet = connect(d, 0);
+            for (int size : ints("bench.load.sizes", new int[] {16, 452, 1808})) {
+                echo(fleet, size, 8, quick ? 0.5 : 1.0, false); // warm-up
+                echo(fleet, size, 8, quick ? 0.5 : 3.0, true);
+            }
+            closeAll(fleet);
+        }
+    }
+
+    private void latencyTable() throws Exception {
+        out.println();
+        out.println("### Echo latency (1 device, one message in flight)");
+        out.println();
+        out.println("| size (B) | echoes | p50 | p99 | p99.9 |");
+        out.println("|---|---|---|---|---|");
+        List<Dev> one = connect(1, 0);
+        for (int size : new int[] {16, 452, 1808}) {
+            latency(one.get(0), size, quick ? 200 : 1000, false); // warm-up
+            latency(one.get(0), size, quick ? 500 : 5000, true);
+        }
+        closeAll(one);
+    }
+
+    private void idleTable(int devices) throws Exception {
+        out.println();
+        out.println("### Idle sessions");
+        out.println();
+        Thread.sleep(500);
+        long before = heap();
+        List<Dev> idle = connectParallel(devices, 4);
+        long after = heap();
+        out.printf(Locale.ROOT, "| sessions | state | heap before | heap after | heap per idle session | target |%n|---|---|---|---|---|---|%n");
+        out.printf(Locale.ROOT, "| %d | handshake only | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", idle.size(), before / 1048576.0,
+                after / 1048576.0, (after - before) / (double) idle.size());
+        out.flush();
+        Thread.sleep(1000L * Integer.getInteger("bench.load.idleHoldSeconds", 0)); // time for a class histogram
+        // A device that has talked once holds what its first frames set up (its ciphers, say).
+        byte[] message = new byte[16];
+        for (Dev d : idle) {
+            latencyEcho(d, message);
+        }
+        long talked = heap();
+        out.printf(Locale.ROOT, "| %d | after one echo each | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", idle.size(), before / 1048576.0,
+                talked / 1048576.0, (talked - before) / (double) idle.size());
+        out.flush();
+        Thread.sleep(1000L * Integer.getInteger("bench.load.idleHoldSeconds", 0));
+        closeAll(idle);
+    }
+
     private void startGateway(Path ks) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xms256m", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g"));
+        String jvmArgs = System.getProperty("bench.gateway.jvmArgs", "");
+        if (!jvmArgs.isBlank()) {
+            command.addAll(Arrays.asList(jvmArgs.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("bench.gateway.classpath", System.getProperty("java.class.path")),
                 "io.usmp.cli.Main", "gateway", "--port", "0", "--keystore", ks.toString(), "--echo", "--quiet", "--stats",
-                "--max-connections", "20000", "--max-handshakes", "32", "--session-timeout", "600");
+                "--max-connections", "20000", "--max-handshakes", "32", "--session-timeout", "600"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("USMP_KEYSTORE_PASSWORD", new String(PASSWORD));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         long t0 = System.nanoTime();
@@ -169,7 +228,12 @@ public final class LoadHarness {
         gwOut = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.US_ASCII));
         gwIn = gateway.getOutputStream();
         String ready = gwOut.readLine();
+        // JVM diagnostics (a JFR start line, say) may come first; JVM log lines start with '['.
+        for (int skipped = 0; ready != null && ready.startsWith("[") && skipped < 100; skipped++) {
+            ready = gwOut.readLine();
+        }
         if (ready == null || !ready.startsWith("READY tcp ")) {
+            gateway.destroy();
             throw new IOException("gateway did not start: " + ready);
         }
         String hp = ready.substring("READY tcp ".length());
@@ -207,22 +271,27 @@ public final class LoadHarness {
         return Long.parseLong(ask("HEAP", "HEAP ").substring("HEAP used=".length()));
     }
 
-    /** Median over 5 batches of 300 X25519 key pairs plus agreements, µs each. */
+    /**
+     * Median over 5 batches of 300 X25519 key pairs plus agreements, µs each, in this thread's CPU
+     * time (like the gateway's figure, which is CPU time: on a loaded machine wall time would
+     * inflate the bound and flatter the ratio).
+     */
     private static double x25519Bound() throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         var bc = new BouncyCastleProvider();
         KeyPairGenerator g = KeyPairGenerator.getInstance("X25519", bc);
         KeyAgreement ka = KeyAgreement.getInstance("X25519", bc);
         KeyPair peer = g.generateKeyPair();
         double[] batches = new double[7];
         for (int b = 0; b < batches.length; b++) {
-            long t = System.nanoTime();
+            long t = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < 300; i++) {
                 KeyPair kp = g.generateKeyPair();
                 ka.init(kp.getPrivate());
                 ka.doPhase(peer.getPublic(), true);
                 ka.generateSecret();
             }
-            batches[b] = (System.nanoTime() - t) / 300 / 1e3;
+            batches[b] = (threads.getCurrentThreadCpuTime() - t) / 300 / 1e3;
         }
         Arrays.sort(batches, 2, batches.length); // the first two are warm-up
         return batches[2 + (batches.length - 2) / 2];
@@ -482,20 +551,25 @@ public final class LoadHarness {
         }
     }
 
+    /** Sends one message and waits for its echo. */
+    private static void latencyEcho(Dev d, byte[] message) throws Exception {
+        d.engine.send(message, now());
+        d.flushBlocking();
+        boolean got = false;
+        while (!got) {
+            d.readBlocking();
+            for (EngineEvent e = d.engine.pollEvent(); e != null; e = d.engine.pollEvent()) {
+                got |= e instanceof EngineEvent.Message;
+            }
+        }
+    }
+
     private void latency(Dev d, int size, int count, boolean print) throws Exception {
         byte[] message = new byte[size];
         long[] rtt = new long[count];
         for (int i = 0; i < count; i++) {
             long t = System.nanoTime();
-            d.engine.send(message, now());
-            d.flushBlocking();
-            boolean got = false;
-            while (!got) {
-                d.readBlocking();
-                for (EngineEvent e = d.engine.pollEvent(); e != null; e = d.engine.pollEvent()) {
-                    got |= e instanceof EngineEvent.Message;
-                }
-            }
+            latencyEcho(d, message);
             rtt[i] = System.nanoTime() - t;
         }
         Arrays.sort(rtt);

@@ -213,7 +213,8 @@ final class EngineOracle {
 
     private void checkBounds() {
         try {
-            int buffered = ((ByteArrayOutputStream) REASSEMBLY.get(engine)).size();
+            ByteArrayOutputStream reassembly = (ByteArrayOutputStream) REASSEMBLY.get(engine);
+            int buffered = reassembly == null ? 0 : reassembly.size(); // the engine creates it at the first fragment
             int fragments = FRAGMENTS.getInt(engine);
             assertTrue(fragments <= Limits.MAX_FRAGMENTS - 1, fragments + " fragments held");
             assertTrue(buffered <= fragments * Limits.MAX_FRAGMENT, buffered + " bytes held for " + fragments + " fragments");

@@ -19,7 +19,7 @@ import java.util.List;
  */
 @Stateless
 public class CommandService {
-    /** Mapped per server: WEB-INF/jboss-web.xml (WildFly) and WEB-INF/glassfish-ejb-jar.xml (Payara). */
+    /** Mapped per server: WEB-INF/jboss-web.xml (WildFly), WEB-INF/glassfish-ejb-jar.xml and glassfish-web.xml (Payara). */
     @Resource(name = "usmp/ConnectionFactory")
     private UsmpConnectionFactory devices;
 

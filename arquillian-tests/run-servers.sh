@@ -10,7 +10,8 @@
 # Arquillian; each run rebuilds the modules it needs (-am) but runs no unit tests (./test.sh does).
 # Environment: MVN_ARGS (extra Maven arguments, e.g. -o), USMP_IT_EXCLUDE (comma-separated test classes
 # to leave out everywhere, e.g. SampleIT), USMP_LOCK (a file to flock around each server run, because the
-# device ports 17400-17499 are shared with other runs on this machine; default none).
+# device ports 17400-17499 are shared with other runs on this machine; default none), USMP_EARLIER_ROW (a row
+# for the top of the table, from a server run before this script: ./test.sh's WildFly build).
 # Failsafe reports of each server are kept in arquillian-tests/target/failsafe-reports-<server>.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ pattern='io/usmp/it/**/*IT.java'
 for c in $(echo "${USMP_IT_EXCLUDE:-}" | tr ',' ' '); do pattern="$pattern,!**/$c.java"; done
 
 declare -a summary
+[ -z "${USMP_EARLIER_ROW:-}" ] || summary+=("$USMP_EARLIER_ROW")
 status=0
 total_start=$(date +%s)
 for s in "${servers[@]}"; do

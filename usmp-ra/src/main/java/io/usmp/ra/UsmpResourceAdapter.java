@@ -33,6 +33,7 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
 
     private Integer ioThreads = 2;
     private transient WorkManager workManager;
+    private transient jakarta.transaction.TransactionSynchronizationRegistry transactions;
     private transient UsmpTransport transport;
     private final transient Map<MessageEndpointFactory, InboundActivation> activations = new ConcurrentHashMap<>();
     private final transient LongAdder downlinksUndeliverable = new LongAdder();
@@ -53,6 +54,7 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
             throw new ResourceAdapterInternalException("ioThreads must be at least 1, got " + ioThreads);
         }
         workManager = ctx.getWorkManager();
+        transactions = ctx.getTransactionSynchronizationRegistry();
         transport = UsmpTransport.create(ioThreads, WorkExecutors.longRunning(workManager, "usmp-io"));
         LOG.log(Level.INFO, "USMP resource adapter started ({0} I/O threads)", ioThreads);
     }
@@ -90,7 +92,7 @@ public class UsmpResourceAdapter implements ResourceAdapter, Serializable {
                 }
             }
             InboundActivation activation = new InboundActivation(factory, usmp, transport,
-                    WorkExecutors.shortWork(workManager, "usmp-delivery"), this::findSession, downlinksUndeliverable::sum);
+                    WorkExecutors.shortWork(workManager, "usmp-delivery", transactions), this::findSession, downlinksUndeliverable::sum);
             activation.start();
             activations.put(factory, activation);
         }

@@ -15,8 +15,8 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * with a resource-adapter-binding. Writing the attributes installs that service; the MDB instance
  * pool is taken into use only after a reload, which WildFly does not announce (no
  * reload-required), so setup reloads. Test classes that deploy an MDB ask for it with
- * {@code @PreparedServer(Server.Need.MDBS)} (WildFlyServer runs this task; SampleIT still uses
- * {@code @ServerSetup}); tearDown undoes it.
+ * {@code @PreparedServer(Server.Need.MDBS)} (WildFlyServer runs this task, and for SampleIT's
+ * {@code Need.SAMPLE} its subclass {@link SampleSetupTask}); tearDown undoes it.
  *
  * <p>The default adapter name points nowhere on purpose: every MDB of these tests names its
  * adapter (jboss-ejb3.xml's resource-adapter-binding "app.ear#adapter.rar", see WildFlyServer), and one that does not fails to deploy

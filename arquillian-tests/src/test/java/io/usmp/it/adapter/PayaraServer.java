@@ -43,6 +43,10 @@ import org.jboss.shrinkwrap.api.spec.JavaArchive;
 final class PayaraServer extends Server {
     static final String PASSWORD_ALIAS = "usmp-it-keystore";
     static final String FACTORY_JNDI = "java:app/usmp/ConnectionFactory";
+    /** The alias the sample's WEB-INF/glassfish-ejb-jar.xml names (as the README tells a user to create it). */
+    static final String SAMPLE_PASSWORD_ALIAS = "usmp-keystore";
+    /** The resource type of the pool behind jdbc/__default (java:comp/DefaultDataSource) in domain1. */
+    private static final String DEFAULT_POOL_RES_TYPE = "resources.jdbc-connection-pool.H2Pool.res-type";
     private static final String HOST = "127.0.0.1";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -71,6 +75,11 @@ final class PayaraServer extends Server {
     }
 
     @Override
+    int httpPort() {
+        return Integer.getInteger("payara.httpPort", 28080);
+    }
+
+    @Override
     synchronized void prepare(List<Need> needs) throws Exception {
         if (!started) {
             if (!listening(adminPort)) {
@@ -84,6 +93,14 @@ final class PayaraServer extends Server {
         if (needs.contains(Need.KEYSTORE_PASSWORD) && !aliasCreated) {
             createPasswordAlias(PASSWORD_ALIAS, ItDevices.KEYSTORE_PASSWORD);
             aliasCreated = true;
+        }
+        if (needs.contains(Need.SAMPLE)) {
+            asadmin(60, "create-system-properties", "usmp.port=" + SampleIT.PORT + ":usmp.keystore=" + ItDevices.KEYSTORE);
+            createPasswordAlias(SAMPLE_PASSWORD_ALIAS, ItDevices.KEYSTORE_PASSWORD);
+            // The command endpoint enlists the database next to the adapter's LocalTransaction connection,
+            // and Payara takes one non-XA resource per transaction at most (the last agent): the default
+            // datasource must be XA (H2's JdbcDataSource is both).
+            asadmin(60, "set", DEFAULT_POOL_RES_TYPE + "=javax.sql.XADataSource");
         }
     }
 
@@ -102,8 +119,15 @@ final class PayaraServer extends Server {
     }
 
     @Override
-    void cleanUp(List<Need> needs) {
-        // The alias is kept for the next class, like WildFly's credential store; the next run deletes and re-creates it.
+    void cleanUp(List<Need> needs) throws Exception {
+        // The test alias is kept for the next class, like WildFly's credential store; the next run deletes and
+        // re-creates it. The sample's configuration goes, like SampleSetupTask's on WildFly.
+        if (needs.contains(Need.SAMPLE)) {
+            asadmin(60, "set", DEFAULT_POOL_RES_TYPE + "=javax.sql.DataSource");
+            asadmin(60, "delete-password-alias", SAMPLE_PASSWORD_ALIAS);
+            asadmin(60, "delete-system-property", "usmp.keystore");
+            asadmin(60, "delete-system-property", "usmp.port");
+        }
     }
 
     @Override

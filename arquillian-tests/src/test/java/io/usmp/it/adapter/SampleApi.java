@@ -17,8 +17,8 @@ import java.util.Optional;
 
 /** The sample's REST API as a client sees it, and its device-side payloads as the README lays them out. */
 final class SampleApi {
-    /** The sample's context root on the test server (HTTP port 8080 + offset 200). */
-    static final URI BASE = URI.create("http://127.0.0.1:8280/" + SampleIT.APP + "/");
+    /** The sample's context root on the server under test. */
+    static final URI BASE = URI.create("http://127.0.0.1:" + Server.current().httpPort() + "/" + SampleIT.APP + "/");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private SampleApi() {

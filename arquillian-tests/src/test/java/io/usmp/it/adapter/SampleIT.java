@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.junit.jupiter.api.Test;
@@ -41,10 +40,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * configured as the README says, driven by real devices over TCP and through its REST API.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup(SampleSetupTask.class)
+@PreparedServer(Server.Need.SAMPLE)
 @RunAsClient
 class SampleIT {
     static final String APP = "usmp-sample";
+    /** The sample's device port (system property usmp.port), set by {@link Server#prepare}. */
+    static final int PORT = 17401;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Deployment(testable = false)
@@ -54,7 +55,7 @@ class SampleIT {
     }
 
     static UsmpClient connect(String device) throws Exception {
-        return UsmpClient.connect(ClientConfig.builder("127.0.0.1", SampleSetupTask.PORT, DeviceId.fromHex(device),
+        return UsmpClient.connect(ClientConfig.builder("127.0.0.1", PORT, DeviceId.fromHex(device),
                 ItDevices.psk(device)).build());
     }
 

@@ -11,19 +11,18 @@ import org.jboss.as.controller.client.helpers.Operations;
 import org.jboss.dmr.ModelNode;
 
 /**
- * Configures the server the way the README tells a user to for the sample: the system properties
+ * Configures WildFly the way the README tells a user to for the sample ({@link Server.Need#SAMPLE}): the system properties
  * its descriptors refer to, an XA default datasource (the command endpoint enlists the database
  * next to the adapter's one-phase resource), the ejb3 default resource adapter (the sample's MDB
  * names none) and the MDB pool, then a reload.
  */
 public class SampleSetupTask extends MdbSupportServerSetupTask {
-    static final int PORT = 17401;
     private static final ModelNode XA_DATASOURCE = createAddress("subsystem", "datasources", "xa-data-source", "UsmpSampleXADS");
     private static final String XA_JNDI = "java:jboss/datasources/UsmpSampleXADS";
     private static final ModelNode DEFAULT_BINDINGS = createAddress("subsystem", "ee", "service", "default-bindings");
 
     private static Map<String, String> properties() {
-        return Map.of("usmp.port", String.valueOf(PORT), "usmp.keystore", ItDevices.KEYSTORE.toString(),
+        return Map.of("usmp.port", String.valueOf(SampleIT.PORT), "usmp.keystore", ItDevices.KEYSTORE.toString(),
                 "usmp.keystore.password", ItDevices.KEYSTORE_PASSWORD);
     }
 

@@ -18,7 +18,13 @@ abstract class Server {
         /** The server can deploy the test MDBs bound to a named resource adapter. */
         MDBS,
         /** The keystore password exists outside the archive, as {@link #keyStorePasswordExpression()} names it. */
-        KEYSTORE_PASSWORD
+        KEYSTORE_PASSWORD,
+        /**
+         * The server is configured as the README's "Deploying the sample" says for usmp-sample.ear: the
+         * properties its descriptors refer to, with the device port {@link SampleIT#PORT}, the keystore
+         * password, and an XA default datasource.
+         */
+        SAMPLE
     }
 
     /** Where the adapter the MDB binds to lives: inside {@code ear} (without extension), or deployed on its own. */
@@ -52,6 +58,9 @@ abstract class Server {
     boolean isPayara() {
         return false;
     }
+
+    /** The port of the server's HTTP listener on 127.0.0.1, for deployments the test reaches without an injected URL. */
+    abstract int httpPort();
 
     abstract void prepare(List<Need> needs) throws Exception;
 

@@ -44,7 +44,14 @@ final class WildFlyServer extends Server {
         return switch (need) {
             case MDBS -> new MdbSupportServerSetupTask();
             case KEYSTORE_PASSWORD -> new PasswordPropertySetupTask();
+            case SAMPLE -> new SampleSetupTask();
         };
+    }
+
+    /** 8080 with the port offset 200 of arquillian.xml. */
+    @Override
+    int httpPort() {
+        return 8280;
     }
 
     @Override

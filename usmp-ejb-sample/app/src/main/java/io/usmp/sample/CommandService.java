@@ -19,7 +19,8 @@ import java.util.List;
  */
 @Stateless
 public class CommandService {
-    @Resource(lookup = "java:/usmp/ConnectionFactory")
+    /** Mapped per server: WEB-INF/jboss-web.xml (WildFly), WEB-INF/glassfish-ejb-jar.xml and glassfish-web.xml (Payara). */
+    @Resource(name = "usmp/ConnectionFactory")
     private UsmpConnectionFactory devices;
 
     @PersistenceContext

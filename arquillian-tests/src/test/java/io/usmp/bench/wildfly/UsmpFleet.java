@@ -235,10 +235,6 @@ final class UsmpFleet implements AutoCloseable {
         return done;
     }
 
-    int size() {
-        return parts.stream().mapToInt(List::size).sum();
-    }
-
     /** Restarts every device's sequence numbers (the MDB's order check starts over too). */
     void resetSequences() {
         parts.forEach(p -> p.forEach(d -> d.seq = 0));

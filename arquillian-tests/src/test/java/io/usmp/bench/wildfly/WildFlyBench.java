@@ -494,10 +494,6 @@ public final class WildFlyBench {
             }
         }
 
-        synchronized int count() {
-            return count;
-        }
-
         synchronized long[] sorted() {
             long[] s = Arrays.copyOf(values, count);
             Arrays.sort(s);

@@ -1,0 +1,39 @@
+package io.usmp.bench.wildfly;
+
+import jakarta.annotation.Resource;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSContext;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageListener;
+
+/**
+ * The broker path's MDB, the same work as {@link UsmpCountingMdb}: MQTT publishes reach it from the
+ * remote Artemis broker through WildFly's pooled connection factory; a reply goes back through the
+ * same factory to the MQTT topic {@code benchreply<device>} the device subscribed to.
+ */
+abstract class JmsCountingMdb implements MessageListener {
+    static final String FACTORY = "java:/jms/benchArtemis";
+    private final Probe probe = Probe.stream(getClass().getSimpleName());
+
+    @Resource(lookup = FACTORY)
+    private ConnectionFactory factory;
+
+    @Override
+    public void onMessage(Message message) {
+        try {
+            BytesMessage bytes = (BytesMessage) message;
+            byte[] payload = new byte[(int) bytes.getBodyLength()];
+            bytes.readBytes(payload);
+            if (probe.record(payload)) {
+                try (JMSContext context = factory.createContext()) {
+                    int device = java.nio.ByteBuffer.wrap(payload).getInt(0);
+                    context.createProducer().send(context.createTopic("benchreply" + device), payload);
+                }
+            }
+        } catch (JMSException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -80,8 +81,13 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     private transient PrintWriter logWriter;
     /** PSK per identity, loaded once (copies are handed out and wiped by the caller). */
     private transient Map<DeviceId, byte[]> psks;
-    /** Identities held by a live managed connection of this factory. */
-    private transient Set<DeviceId> leased;
+    /**
+     * Identities no live managed connection of this factory holds, the longest free first: a session
+     * replacing a failed one takes another identity when there is one, so it does not queue at the
+     * peer behind the failed session's unprocessed messages (a gateway keeps one device's messages
+     * in order across its sessions).
+     */
+    private transient ArrayDeque<DeviceId> free;
     private transient DialStats stats;
 
     @Override
@@ -186,26 +192,25 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         }
     }
 
-    /** Takes the first identity no live session of this factory holds. */
+    /** Takes the identity that has been free the longest. */
     private synchronized DeviceId lease() throws UsmpDialIdentitiesExhaustedException {
-        if (leased == null) {
-            leased = new HashSet<>();
+        if (free == null) {
+            free = new ArrayDeque<>(identities());
         }
-        List<DeviceId> ids = identities();
-        for (DeviceId id : ids) {
-            if (leased.add(id)) {
-                return id;
-            }
+        DeviceId id = free.poll();
+        if (id == null) {
+            int n = identities().size();
+            throw new UsmpDialIdentitiesExhaustedException("all " + n + " identities of the dial-out factory for "
+                    + target() + " have a session (one session per device id); set max-pool-size to at most "
+                    + n + " or add device ids");
         }
-        throw new UsmpDialIdentitiesExhaustedException("all " + ids.size() + " identities of the dial-out factory for "
-                + target() + " have a session (one session per device id); set max-pool-size to at most "
-                + ids.size() + " or add device ids");
+        return id;
     }
 
-    /** A destroyed (or never established) session gives its identity back. */
+    /** A destroyed (or never established) session gives its identity back, to the end of the line. */
     synchronized void release(DeviceId identity) {
-        if (leased != null) {
-            leased.remove(identity);
+        if (free != null && !free.contains(identity)) {
+            free.add(identity);
         }
     }
 

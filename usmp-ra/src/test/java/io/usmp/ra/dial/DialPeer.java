@@ -9,6 +9,7 @@ import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.PskResolver;
 import io.usmp.protocol.UsmpException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ final class DialPeer implements ServerListener, AutoCloseable {
 
     DialPeer(Map<DeviceId, byte[]> psks) throws Exception {
         server = UsmpServer.start(ServerConfig.builder(PskResolver.of(psks)).bind("127.0.0.1", 0).inboundQueueCapacity(QUEUE)
+                .handshakeTimeout(Duration.ofSeconds(30)) // the shared test machine can be very loaded
                 .lockout(0, ServerConfig.DEFAULT_LOCKOUT_MAX_SECONDS, ServerConfig.DEFAULT_LOCKOUT_TABLE_SIZE).build(), this);
     }
 

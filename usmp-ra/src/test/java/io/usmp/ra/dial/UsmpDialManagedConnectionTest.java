@@ -240,6 +240,8 @@ class UsmpDialManagedConnectionTest {
     @Test
     void validationEvictsASessionWhosePeerSilentlyStoppedAnswering() throws Exception {
         mcf.setValidationTimeoutMillis(300);
+        mcf.setDeviceId(null);
+        mcf.setDeviceIds(IDS.get(0) + "," + IDS.get(1));
         UsmpDialManagedConnection mc = managed();
         UsmpDialConnection c = (UsmpDialConnection) mc.getConnection(null, null);
         c.send(b("hold")); // the peer's listener blocks on it ...
@@ -257,8 +259,14 @@ class UsmpDialManagedConnectionTest {
         assertEquals(List.of(ConnectionEvent.CONNECTION_CLOSED), events.stream().map(ConnectionEvent::getId).toList(),
                 "the handle's close only: found by validation, not in use, so no error event");
         UsmpDialManagedConnection fresh = managed();
-        assertEquals(DeviceId.fromHex(ME), fresh.identity(), "the evicted session gave its identity back");
+        assertEquals(DeviceId.fromHex(IDS.get(1)), fresh.identity(),
+                "the identity free the longest: not queued at the peer behind the silent session's backlog");
+        UsmpDialConnection next = (UsmpDialConnection) fresh.getConnection(null, null);
+        assertArrayEquals(b("alive"), next.request(b("echo:alive"), WAIT));
+        UsmpDialManagedConnection third = managed();
+        assertEquals(DeviceId.fromHex(ME), third.identity(), "the evicted session gave its identity back");
         fresh.destroy();
+        third.destroy();
     }
 
     @Test
@@ -296,7 +304,8 @@ class UsmpDialManagedConnectionTest {
                 replies.add(ten.submit(() -> {
                     try (UsmpDialConnection c = cf.getConnection()) {
                         // answered only once all ten sessions wait for their answer at the same time
-                        return new String(c.request(b("gather:10:" + tag), WAIT), StandardCharsets.UTF_8);
+                        // (the ten handshakes come one after another first: a generous bound on a loaded machine)
+                        return new String(c.request(b("gather:10:" + tag), Duration.ofSeconds(60)), StandardCharsets.UTF_8);
                     }
                 }));
             }

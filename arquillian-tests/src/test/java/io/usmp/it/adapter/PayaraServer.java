@@ -171,7 +171,8 @@ final class PayaraServer extends Server {
     /**
      * glassfish-resources.xml: an application-scoped connector pool and resource per dial-out factory,
      * its configuration as pool properties; {@code is-connection-validation-required} validates a
-     * session each time the pool hands it out.
+     * session each time the pool hands it out; {@code pool-resize-quantity} 1, as Payara otherwise
+     * opens two sessions (two handshakes) whenever it needs one.
      */
     @Override
     void addDialFactories(EnterpriseArchive ear, ResourceAdapterArchive rar, Adapter adapter, List<DialFactory> factories) {
@@ -181,7 +182,8 @@ final class PayaraServer extends Server {
             defs.append("  <connector-connection-pool name=\"").append(pool).append("\" resource-adapter-name=\"")
                     .append(adapter.ear()).append('#').append(adapter.rar())
                     .append("\" connection-definition-name=\"io.usmp.ra.api.UsmpDialConnectionFactory\"")
-                    .append(" transaction-support=\"LocalTransaction\" steady-pool-size=\"0\" max-pool-size=\"")
+                    .append(" transaction-support=\"LocalTransaction\" steady-pool-size=\"0\" pool-resize-quantity=\"1\"")
+                    .append(" max-pool-size=\"")
                     .append(f.maxPoolSize()).append("\" is-connection-validation-required=\"").append(f.validateOnMatch())
                     .append("\">\n");
             f.properties().forEach((k, v) -> defs.append("    <property name=\"").append(k).append("\" value=\"").append(v)

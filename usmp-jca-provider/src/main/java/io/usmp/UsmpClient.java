@@ -4,6 +4,7 @@ import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.ConnectionClosedException;
 import io.usmp.protocol.PayloadException;
 import io.usmp.protocol.UsmpException;
+import io.usmp.protocol.UsmpTimeoutException;
 
 import java.time.Duration;
 
@@ -35,6 +36,18 @@ public interface UsmpClient extends AutoCloseable {
      *                       the exception says why
      */
     byte[] receive(Duration timeout) throws UsmpException, InterruptedException;
+
+    /**
+     * Sends a PING and waits until the peer's PONG to it arrives: proof that the peer still reads
+     * and answers, which an open socket and successful writes are not (a peer that vanished without
+     * FIN or RST, or stopped reading, leaves both intact). The peer counts PINGs towards its flood
+     * limit: at most 8 PING/PONG frames per second per session (SPEC §4).
+     *
+     * @throws UsmpTimeoutException      no PONG within {@code timeout}; the session stays open (the
+     *                                   caller decides whether to close it)
+     * @throws ConnectionClosedException the session has ended, before or while waiting
+     */
+    void ping(Duration timeout) throws UsmpException, InterruptedException;
 
     boolean isOpen();
 

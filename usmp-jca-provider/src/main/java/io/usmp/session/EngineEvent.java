@@ -34,6 +34,14 @@ public sealed interface EngineEvent {
     }
 
     /**
+     * The peer's PONGs answered our PINGs up to the {@code answered}-th (counted from 1 in the order
+     * sent). Reported only up to the PING of the latest {@link UsmpEngine#probe}: the PONGs of plain
+     * keepalives are consumed silently.
+     */
+    record Pong(long answered) implements EngineEvent {
+    }
+
+    /**
      * The session ended; {@code cause} is {@code null} for {@link CloseReason#LOCAL} and carries the
      * typed failure otherwise. The transport closes the connection after writing pending output.
      */

@@ -94,6 +94,10 @@ public final class UsmpEngine {
     private long floodCredit;
     /** PINGs we sent that no PONG answered yet: their PONGs are not counted as a flood. */
     private long pingsUnanswered;
+    /** PINGs sent so far; a PONG answers the oldest unanswered one (streams and the ARQ keep order). */
+    private long pingsSent;
+    /** The number of the latest {@link #probe}'s PING: PONGs up to it are reported as {@link EngineEvent.Pong}. */
+    private long probeAwaited;
     /** The transport cannot write (the peer does not read) since {@link #blockedSince}. */
     private boolean outputBlocked;
     private long blockedSince;
@@ -358,6 +362,20 @@ public final class UsmpEngine {
     public void ping(long nowMillis) throws UsmpException {
         checkOpen();
         sendControl(PacketType.PING, nowMillis);
+    }
+
+    /**
+     * Sends a PING whose answer is reported: {@link EngineEvent.Pong} with {@code answered} at least
+     * the returned number once the peer's PONG to it arrived. A liveness check that proves the peer
+     * still reads and answers, which a keepalive (only written) does not. The peer counts PINGs
+     * towards its flood limit (more than {@value #FLOOD_LIMIT} PING/PONG frames within 1 s).
+     *
+     * @return the PING's number (1 for the first PING of the session, keepalives included)
+     */
+    public long probe(long nowMillis) throws UsmpException {
+        ping(nowMillis);
+        probeAwaited = pingsSent;
+        return pingsSent;
     }
 
     /** Orderly close: BYE when established, then {@link CloseReason#LOCAL}. Idempotent. */
@@ -679,6 +697,10 @@ public final class UsmpEngine {
                     // Answers our PING: not a flood even when a delayed batch of them arrives at once
                     // (the peer's gateway paused reading while we kept pinging).
                     pingsUnanswered--;
+                    long answered = pingsSent - pingsUnanswered;
+                    if (answered <= probeAwaited) {
+                        events.add(new EngineEvent.Pong(answered));
+                    }
                 } else {
                     countKeepalive(now);
                 }
@@ -737,6 +759,7 @@ public final class UsmpEngine {
         sendSealed(type, new byte[0], 0, 0, now);
         if (type == PacketType.PING) {
             pingsUnanswered++;
+            pingsSent++;
         }
     }
 

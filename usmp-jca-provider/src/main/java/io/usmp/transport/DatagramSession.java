@@ -50,6 +50,7 @@ final class DatagramSession implements SessionChannel {
     private volatile boolean closed;
     private boolean readingPaused;
     private final EngineTimer timer;
+    private final PendingPings pings = new PendingPings();
 
     DatagramSession(UsmpEngine engine, Channel channel, InetSocketAddress remote, SessionChannel.Events events, Clock clock,
                     LongAdder bytesIn, LongAdder bytesOut, long highWaterMark, LongAdder sendsRefused, Runnable onEnd) {
@@ -126,6 +127,16 @@ final class DatagramSession implements SessionChannel {
             pump();
         });
         return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        onLoop(() -> {
+            pings.send(engine, clock.millis(), answered);
+            pump();
+        });
+        return answered;
     }
 
     @Override
@@ -223,9 +234,12 @@ final class DatagramSession implements SessionChannel {
                 while (!unacknowledged.isEmpty() && unacknowledged.peek().lastSeq() <= d.seq()) {
                     unacknowledged.poll().done().complete(null);
                 }
+            } else if (e instanceof EngineEvent.Pong pong) {
+                pings.answered(pong);
             } else if (e instanceof EngineEvent.Closed c) {
                 closed = true;
                 timer.cancel();
+                pings.ended(c);
                 UsmpException failure = c.cause() != null ? c.cause()
                         : new ConnectionClosedException("session closed before the device acknowledged", c.reason());
                 for (PendingSend p = unacknowledged.poll(); p != null; p = unacknowledged.poll()) {

@@ -190,19 +190,34 @@ final class DeviceClient implements UsmpClient, EngineHandler.Events {
         try {
             handler.send(message.clone()).get();
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            EngineEvent.Closed c = closed;
-            if (cause instanceof ConnectionClosedException && c != null) {
-                // The engine only knows it is closed; report why the session ended (PEER_BYE, ...).
-                throw new ConnectionClosedException("session closed: " + c.reason().kind(), c.reason());
-            }
-            if (cause instanceof UsmpException u) {
-                throw u;
-            }
-            throw new ConnectionClosedException("send failed: " + cause.getMessage(), closeReasonOr(CloseReason.PEER_DISCONNECTED));
+            throw failure("send", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsmpException("interrupted while sending", e);
+        }
+    }
+
+    /** Why an operation on the channel failed, typed. */
+    private UsmpException failure(String op, Throwable cause) {
+        EngineEvent.Closed c = closed;
+        if (cause instanceof ConnectionClosedException && c != null) {
+            // The engine only knows it is closed; report why the session ended (PEER_BYE, ...).
+            return new ConnectionClosedException("session closed: " + c.reason().kind(), c.reason());
+        }
+        if (cause instanceof UsmpException u) {
+            return u;
+        }
+        return new ConnectionClosedException(op + " failed: " + cause.getMessage(), closeReasonOr(CloseReason.PEER_DISCONNECTED));
+    }
+
+    @Override
+    public void ping(Duration timeout) throws UsmpException, InterruptedException {
+        try {
+            handler.ping().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw failure("ping", e.getCause());
+        } catch (TimeoutException e) {
+            throw new UsmpTimeoutException("no PONG within " + timeout.toMillis() + " ms");
         }
     }
 

@@ -65,6 +65,7 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
     /** Largest outbound buffer seen right after a write, in Netty's accounting (test seam). */
     private volatile long maxOutboundPending;
     private final EngineTimer timer;
+    private final PendingPings pings = new PendingPings();
 
     EngineHandler(UsmpEngine engine, Events events, Clock clock, LongAdder bytesIn, LongAdder bytesOut) {
         this(engine, events, clock, bytesIn, bytesOut, null);
@@ -291,6 +292,16 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
         return done;
     }
 
+    @Override
+    public CompletableFuture<Void> ping() {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        onLoop(() -> {
+            pings.send(engine, clock.millis(), answered);
+            pump(null);
+        });
+        return answered;
+    }
+
     /** Server: a complete HELLO must arrive by {@code deadlineMillis}; safe from any thread. */
     void requireHelloBy(long deadlineMillis) {
         onLoop(() -> {
@@ -391,8 +402,11 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
                 if (events.message(this, m.payload())) {
                     setPaused(true);
                 }
+            } else if (e instanceof EngineEvent.Pong pong) {
+                pings.answered(pong);
             } else if (e instanceof EngineEvent.Closed c) {
                 timer.cancel();
+                pings.ended(c);
                 if (last != null) {
                     last.addListener(ChannelFutureListener.CLOSE);
                 } else {

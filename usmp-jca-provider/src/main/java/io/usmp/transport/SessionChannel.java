@@ -25,6 +25,12 @@ interface SessionChannel {
      */
     CompletableFuture<Void> send(byte[] message);
 
+    /**
+     * Sends a PING from any thread; completes when the peer's PONG to it arrived, fails when the
+     * session ends first or refuses the PING (see {@link UsmpEngine#probe}).
+     */
+    CompletableFuture<Void> ping();
+
     /** True when a send now would be accepted. */
     boolean isWritable();
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.ServerConfig;
+import io.usmp.protocol.CloseReason;
 import io.usmp.ServerListener;
 import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
@@ -22,19 +23,24 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.as.arquillian.api.ServerSetup;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
@@ -48,35 +54,61 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Dial-out on WildFly: an EJB uses the pooled, transactional dial-out factory against a core
- * gateway this test runs on loopback as the remote peer. The default factory is configured through
- * {@code ${usmp.dial.*}} system properties (DialSetupTask); a second one, with background
- * validation every 500 ms, dials a second peer.
+ * Dial-out on every server: an EJB uses pooled, transactional dial-out factories against core gateways
+ * this test runs on loopback as the remote peers. The factories are declared by the server-neutral
+ * {@link Server#addDialFactories} (WildFly: the RAR's ironjacamar.xml; Payara: application-scoped
+ * connector pools and resources): {@code default} has one identity, {@code ten} ten identities for ten
+ * concurrent sessions, {@code validated} two identities and validation (PING/PONG) on every checkout.
  */
 @ExtendWith(ArquillianExtension.class)
-@ServerSetup(DialSetupTask.class)
 @RunAsClient
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DialOutIT {
     static final int PORT = 17440;
     static final int VALIDATED_PORT = 17441;
+    static final int TEN_PORT = 17442;
     static final String ME = ItDevices.id(90);
+    /** Ten identities from the test keystore, {@link #ME} first. */
+    static final List<String> IDS = IntStream.range(90, 100).mapToObj(ItDevices::id).toList();
     static final Path PASSWORD_FILE = Path.of("target", "it-dial.password").toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Peer peer;
     private static Peer validatedPeer;
+    private static Peer tenPeer;
 
     @ArquillianResource
     private URL base;
 
-    /** The remote end: a core gateway that records messages and answers {@code echo:<x>} with {@code <x>}. */
+    /**
+     * The remote end: a core gateway that knows {@link #IDS}, records messages and answers {@code echo:<x>}
+     * with {@code <x>}; {@code gather:<n>:<x>} is answered with {@code <x>} once {@code n} sessions wait
+     * for such an answer at the same time; {@code hold} blocks its session's listener until {@link #release},
+     * and with two more messages waiting the gateway stops reading that socket: a peer that silently
+     * stopped answering, its connection open.
+     */
     static final class Peer implements ServerListener {
         final UsmpServer server;
         final List<String> received = new CopyOnWriteArrayList<>();
+        final CountDownLatch release = new CountDownLatch(1);
+        private final AtomicInteger open = new AtomicInteger();
+        private final AtomicInteger peakOpen = new AtomicInteger();
+        private final List<Map.Entry<UsmpSession, String>> gathered = new ArrayList<>();
 
         Peer(int port) throws Exception {
-            server = UsmpServer.start(ServerConfig.builder(PskResolver.of(Map.of(DeviceId.fromHex(ME), ItDevices.psk(ME))))
-                    .bind("127.0.0.1", port).build(), this);
+            Map<DeviceId, byte[]> psks = new HashMap<>();
+            IDS.forEach(id -> psks.put(DeviceId.fromHex(id), ItDevices.psk(id)));
+            server = UsmpServer.start(ServerConfig.builder(PskResolver.of(psks)).bind("127.0.0.1", port)
+                    .inboundQueueCapacity(2).build(), this);
+        }
+
+        @Override
+        public void onSession(UsmpSession session) {
+            peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+        }
+
+        @Override
+        public void onClosed(UsmpSession session, CloseReason reason, UsmpException cause) {
+            open.decrementAndGet();
         }
 
         @Override
@@ -84,16 +116,46 @@ class DialOutIT {
             String s = new String(payload, StandardCharsets.UTF_8);
             received.add(s);
             if (s.startsWith("echo:")) {
-                try {
-                    session.send(s.substring(5).getBytes(StandardCharsets.UTF_8));
-                } catch (UsmpException e) {
-                    throw new IllegalStateException(e);
+                reply(session, s.substring(5));
+            } else if (s.startsWith("gather:")) {
+                String[] parts = s.split(":", 3);
+                List<Map.Entry<UsmpSession, String>> ready = List.of();
+                synchronized (gathered) {
+                    gathered.add(Map.entry(session, parts[2]));
+                    if (gathered.size() == Integer.parseInt(parts[1])) {
+                        ready = List.copyOf(gathered);
+                        gathered.clear();
+                    }
                 }
+                ready.forEach(e -> reply(e.getKey(), e.getValue()));
+            } else if (s.equals("hold")) {
+                try {
+                    release.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private static void reply(UsmpSession session, String answer) {
+            try {
+                session.send(answer.getBytes(StandardCharsets.UTF_8));
+            } catch (UsmpException e) {
+                throw new IllegalStateException(e);
             }
         }
 
         long handshakes() {
             return server.statistics().handshakesSucceeded();
+        }
+
+        int peakSessions() {
+            return peakOpen.get();
+        }
+
+        void close() {
+            release.countDown();
+            server.close(1000);
         }
     }
 
@@ -102,73 +164,55 @@ class DialOutIT {
         ResourceAdapterArchive rar = AdapterArchives.rar();
         Files.writeString(PASSWORD_FILE, ItDevices.KEYSTORE_PASSWORD);
         Files.setPosixFilePermissions(PASSWORD_FILE, PosixFilePermissions.fromString("rw-------"));
-        rar.delete("META-INF/ironjacamar.xml");
-        rar.addAsManifestResource(new StringAsset(ironjacamarXml()), "ironjacamar.xml");
         JavaArchive ejb = ShrinkWrap.create(JavaArchive.class, "usmp-dial-it-ejb.jar").addClasses(DialBean.class);
         WebArchive war = ShrinkWrap.create(WebArchive.class, "usmp-dial-it-web.war").addClass(DialServlet.class);
-        return ShrinkWrap.create(EnterpriseArchive.class, "usmp-dial-it.ear").addAsModule(rar).addAsModule(ejb).addAsModule(war);
+        EnterpriseArchive ear = ShrinkWrap.create(EnterpriseArchive.class, "usmp-dial-it.ear");
+        Server.current().addDialFactories(ear, rar, Server.Adapter.inEar("usmp-dial-it", AdapterArchives.RAR_NAME), List.of(
+                new Server.DialFactory("default", dialProperties(PORT, Map.of("deviceId", ME)), 1, false),
+                new Server.DialFactory("ten", dialProperties(TEN_PORT, Map.of("deviceIds", String.join(",", IDS))), 10, false),
+                new Server.DialFactory("validated", dialProperties(VALIDATED_PORT,
+                        Map.of("deviceIds", IDS.get(0) + "," + IDS.get(1), "validationTimeoutMillis", "1000")), 2, true)));
+        return ear.addAsModule(rar).addAsModule(ejb).addAsModule(war);
     }
 
-    /** The downlink definition as shipped, the dial-out one as shipped but without validation, and a validated one. */
-    private static String ironjacamarXml() {
-        return """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <ironjacamar xmlns="http://www.ironjacamar.org/doc/schema">
-                  <transaction-support>LocalTransaction</transaction-support>
-                  <connection-definitions>
-                    <connection-definition class-name="io.usmp.ra.outbound.UsmpManagedConnectionFactory"
-                                           jndi-name="java:/usmp/ConnectionFactory" pool-name="UsmpConnectionPool">
-                      <pool><min-pool-size>0</min-pool-size><max-pool-size>20</max-pool-size></pool>
-                    </connection-definition>
-                    <connection-definition class-name="io.usmp.ra.dial.UsmpDialManagedConnectionFactory"
-                                           jndi-name="java:/usmp/DialConnectionFactory" pool-name="UsmpDialPool">
-                      <config-property name="host">${usmp.dial.host:127.0.0.1}</config-property>
-                      <config-property name="port">${usmp.dial.port:7400}</config-property>
-                      <config-property name="deviceId">${usmp.dial.deviceId:000000000000}</config-property>
-                      <config-property name="keyStorePath">${usmp.dial.keyStorePath:usmp-dial.p12}</config-property>
-                      <config-property name="keyStorePasswordFile">${usmp.dial.keyStorePasswordFile:usmp-dial.password}</config-property>
-                      <pool><min-pool-size>0</min-pool-size><max-pool-size>1</max-pool-size></pool>
-                    </connection-definition>
-                    <connection-definition class-name="io.usmp.ra.dial.UsmpDialManagedConnectionFactory"
-                                           jndi-name="java:/usmp/it/DialValidated" pool-name="UsmpDialValidatedPool">
-                      <config-property name="host">127.0.0.1</config-property>
-                      <config-property name="port">%d</config-property>
-                      <config-property name="deviceId">%s</config-property>
-                      <config-property name="keyStorePath">%s</config-property>
-                      <config-property name="keyStorePasswordFile">%s</config-property>
-                      <pool><min-pool-size>0</min-pool-size><max-pool-size>1</max-pool-size></pool>
-                      <validation>
-                        <background-validation>true</background-validation>
-                        <background-validation-millis>500</background-validation-millis>
-                      </validation>
-                    </connection-definition>
-                  </connection-definitions>
-                </ironjacamar>
-                """.formatted(VALIDATED_PORT, ME, ItDevices.KEYSTORE, PASSWORD_FILE);
+    /** The factory's properties: target {@code port} on loopback, the test keystore, and {@code identity}. */
+    private static Map<String, String> dialProperties(int port, Map<String, String> identity) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("host", "127.0.0.1");
+        p.put("port", String.valueOf(port));
+        p.putAll(identity);
+        p.put("keyStorePath", ItDevices.KEYSTORE.toString());
+        p.put("keyStorePasswordFile", PASSWORD_FILE.toString());
+        return p;
     }
 
     @BeforeAll
     static void startPeers() throws Exception {
         peer = new Peer(PORT);
         validatedPeer = new Peer(VALIDATED_PORT);
+        tenPeer = new Peer(TEN_PORT);
     }
 
     @AfterAll
     static void stopPeers() {
-        if (peer != null) {
-            peer.server.close(1000);
-        }
-        if (validatedPeer != null) {
-            validatedPeer.server.close(1000);
+        for (Peer p : new Peer[] {peer, validatedPeer, tenPeer}) {
+            if (p != null) {
+                p.close();
+            }
         }
     }
 
-    private String call(String query) throws Exception {
-        URI uri = URI.create(base.toString().replaceAll("/?$", "/") + "dial?" + query);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(),
+    private String call(String factory, String query) throws Exception {
+        URI uri = URI.create(base.toString().replaceAll("/?$", "/") + "dial?factory="
+                + enc(Server.current().dialFactoryJndi(factory)) + "&" + query);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(90)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return r.body();
+    }
+
+    private String call(String query) throws Exception {
+        return call("default", query);
     }
 
     private static String enc(String s) {
@@ -222,22 +266,16 @@ class DialOutIT {
 
     @Test
     @Order(4)
-    void tenConcurrentThreadsOneSessionPerHandle() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(10);
-        try {
-            List<Future<String>> replies = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                String tag = "t" + i;
-                replies.add(pool.submit(() -> call("op=request&msg=" + enc("echo:" + tag))));
-            }
-            for (int i = 0; i < 10; i++) {
-                assertEquals("t" + i, replies.get(i).get(), "each thread gets its own reply");
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertEquals("1", stat(PORT, "PeakInUse"), "one handle per session at a time (max-pool-size 1)");
-        assertEquals(1, peer.handshakes(), "still the one session");
+    void tenConcurrentHandlesHoldTenSessionsAtTheSameTime() throws Exception {
+        String msgs = IntStream.range(0, 10).mapToObj(i -> "gather:10:t" + i).collect(Collectors.joining(","));
+        String expected = IntStream.range(0, 10).mapToObj(i -> "t" + i).collect(Collectors.joining(","));
+        // The peer answers only once all ten requests wait at the same time, each on its own session.
+        assertEquals(expected, call("ten", "op=concurrent&msgs=" + enc(msgs)), "each handle gets its own session's reply");
+        assertEquals(10, tenPeer.peakSessions(), "ten sessions open at the peer at once");
+        assertEquals(10, tenPeer.handshakes(), "one per identity");
+        assertEquals("10", stat(TEN_PORT, "PeakInUse"));
+        assertEquals(expected, call("ten", "op=concurrent&msgs=" + enc(msgs)));
+        assertEquals(10, tenPeer.handshakes(), "the second round reuses the ten pooled sessions");
     }
 
     @Test
@@ -263,14 +301,33 @@ class DialOutIT {
     @Test
     @Order(6)
     void validationEvictsASessionWhosePeerWentAwayWhileIdle() throws Exception {
-        assertEquals("v1", call("op=request&validated=true&msg=" + enc("echo:v1")));
+        assertEquals("v1", call("validated", "op=request&msg=" + enc("echo:v1")));
         assertEquals(1, validatedPeer.handshakes());
         validatedPeer.server.sessions().forEach(UsmpSession::close);
-        await("background validation to evict the idle session",
-                () -> stat(VALIDATED_PORT, "Evictions").contains("invalid:peer_bye=1"));
-        assertEquals("0", stat(VALIDATED_PORT, "SessionsOpen"));
-        assertEquals("v2", call("op=request&validated=true&msg=" + enc("echo:v2")), "no failed use: validation got there first");
+        await("the peer to end the session", () -> validatedPeer.server.sessions().isEmpty());
+        assertEquals("v2", call("validated", "op=request&msg=" + enc("echo:v2")), "no failed use: validation got there first");
         assertEquals(2, validatedPeer.handshakes());
-        assertTrue(!stat(VALIDATED_PORT, "Evictions").contains("error:"), stat(VALIDATED_PORT, "Evictions"));
+        String evictions = stat(VALIDATED_PORT, "Evictions");
+        assertTrue(evictions.contains("invalid:peer_bye=1") && !evictions.contains("error:"), evictions);
+    }
+
+    @Test
+    @Order(7)
+    void validationEvictsASessionWhosePeerSilentlyStoppedAnswering() throws Exception {
+        long before = validatedPeer.handshakes();
+        assertEquals("v3", call("validated", "op=request&msg=" + enc("echo:v3")));
+        // The peer's listener blocks on "hold"; with the 300-byte messages behind it waiting, the peer's
+        // gateway stops reading the socket: the connection stays open (no FIN, no RST), nothing answers.
+        String behind = IntStream.range(0, 6).mapToObj(i -> ("behind-" + i + "-").repeat(40).substring(0, 300))
+                .collect(Collectors.joining(","));
+        assertEquals("ok", call("validated", "op=tx&rollback=false&msgs=hold," + enc(behind)));
+        await("hold at the peer", () -> validatedPeer.received.contains("hold"));
+        Thread.sleep(1_100); // past the second in which a PONG stands for a fresh one
+        assertEquals("v4", call("validated", "op=request&msg=" + enc("echo:v4")),
+                "validation found the silent session (no PONG within 1 s) and the pool opened a fresh one");
+        assertEquals(before + 1, validatedPeer.handshakes());
+        String evictions = stat(VALIDATED_PORT, "Evictions");
+        assertTrue(evictions.contains("invalid:ping_timeout=1") && !evictions.contains("error:"), evictions);
+        validatedPeer.release.countDown();
     }
 }

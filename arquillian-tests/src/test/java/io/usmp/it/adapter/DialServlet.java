@@ -28,23 +28,25 @@ public class DialServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         resp.setContentType("text/plain");
         String op = req.getParameter("op");
-        boolean validated = Boolean.parseBoolean(req.getParameter("validated"));
+        String factory = req.getParameter("factory");
         try {
             switch (op) {
                 case "tx" -> {
                     List<String> msgs = Arrays.asList(req.getParameter("msgs").split(","));
-                    dial.sendAll(msgs, Boolean.parseBoolean(req.getParameter("rollback")));
+                    dial.sendAll(factory, msgs, Boolean.parseBoolean(req.getParameter("rollback")));
                     resp.getWriter().print("ok");
                 }
-                case "fail" -> dial.sendThenFail(req.getParameter("msg"));
+                case "fail" -> dial.sendThenFail(factory, req.getParameter("msg"));
                 case "cycles" -> {
-                    dial.cycles(Integer.parseInt(req.getParameter("n")));
+                    dial.cycles(factory, Integer.parseInt(req.getParameter("n")));
                     resp.getWriter().print("ok");
                 }
-                case "pause" -> resp.getWriter().print(dial.sendPauseSend(req.getParameter("first"),
+                case "pause" -> resp.getWriter().print(dial.sendPauseSend(factory, req.getParameter("first"),
                         Long.parseLong(req.getParameter("millis")), req.getParameter("second")));
-                case "send" -> resp.getWriter().print(dial.send(req.getParameter("msg"), validated));
-                case "request" -> resp.getWriter().print(dial.request(req.getParameter("msg"), validated));
+                case "send" -> resp.getWriter().print(dial.send(factory, req.getParameter("msg")));
+                case "request" -> resp.getWriter().print(dial.request(factory, req.getParameter("msg")));
+                case "concurrent" -> resp.getWriter().print(String.join(",",
+                        dial.concurrentRequests(factory, Arrays.asList(req.getParameter("msgs").split(",")))));
                 case "stats" -> resp.getWriter().print(stats(req.getParameter("name"), req.getParameter("attribute")));
                 default -> resp.sendError(400, "unknown op");
             }

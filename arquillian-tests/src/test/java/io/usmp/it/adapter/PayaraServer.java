@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
 
 /**
  * Payara Server 6 or 7, domain1 unpacked into target/ and patched onto 127.0.0.1 (admin 24848, HTTP 28080).
@@ -189,6 +190,43 @@ final class PayaraServer extends Server {
                   <connector-resource jndi-name="%s" pool-name="java:app/usmp/ConnectionPool"/>
                 </resources>
                 """.formatted(adapter.ear(), adapter.rar(), FACTORY_JNDI)), "glassfish-resources.xml");
+    }
+
+    /**
+     * glassfish-resources.xml: an application-scoped connector pool and resource per dial-out factory,
+     * its configuration as pool properties; {@code is-connection-validation-required} validates a
+     * session each time the pool hands it out; {@code pool-resize-quantity} 1, as Payara otherwise
+     * opens two sessions (two handshakes) whenever it needs one.
+     */
+    @Override
+    void addDialFactories(EnterpriseArchive ear, ResourceAdapterArchive rar, Adapter adapter, List<DialFactory> factories) {
+        StringBuilder defs = new StringBuilder();
+        for (DialFactory f : factories) {
+            String pool = dialFactoryJndi(f.name()) + "Pool";
+            defs.append("  <connector-connection-pool name=\"").append(pool).append("\" resource-adapter-name=\"")
+                    .append(adapter.ear()).append('#').append(adapter.rar())
+                    .append("\" connection-definition-name=\"io.usmp.ra.api.UsmpDialConnectionFactory\"")
+                    .append(" transaction-support=\"LocalTransaction\" steady-pool-size=\"0\" pool-resize-quantity=\"1\"")
+                    .append(" max-pool-size=\"")
+                    .append(f.maxPoolSize()).append("\" is-connection-validation-required=\"").append(f.validateOnMatch())
+                    .append("\">\n");
+            f.properties().forEach((k, v) -> defs.append("    <property name=\"").append(k).append("\" value=\"").append(v)
+                    .append("\"/>\n"));
+            defs.append("  </connector-connection-pool>\n")
+                    .append("  <connector-resource jndi-name=\"").append(dialFactoryJndi(f.name())).append("\" pool-name=\"")
+                    .append(pool).append("\"/>\n");
+        }
+        ear.addAsManifestResource(new StringAsset("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <!DOCTYPE resources PUBLIC "-//GlassFish.org//DTD GlassFish Application Server 3.1 Resource Definitions//EN" "http://glassfish.org/dtds/glassfish-resources_1_5.dtd">
+                <resources>
+                %s</resources>
+                """.formatted(defs)), "glassfish-resources.xml");
+    }
+
+    @Override
+    String dialFactoryJndi(String name) {
+        return "java:app/usmp/it/dial/" + name;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
 
 /**
  * The application server under test, as far as the tests need to know it: everything that is done
@@ -36,6 +37,14 @@ abstract class Server {
         static Adapter standalone(String rar) {
             return new Adapter(null, rar);
         }
+    }
+
+    /**
+     * A dial-out connection definition (io.usmp.ra.dial.UsmpDialManagedConnectionFactory) a test deploys
+     * with its EAR: the factory's configuration properties, the pool's maximum size, and whether the pool
+     * validates a session (PING/PONG) each time it hands it out.
+     */
+    record DialFactory(String name, Map<String, String> properties, int maxPoolSize, boolean validateOnMatch) {
     }
 
     private static Server current;
@@ -79,6 +88,16 @@ abstract class Server {
 
     /** Adds what the server needs in the EAR to give the embedded adapter a connection factory (may be nothing). */
     abstract void addConnectionFactory(EnterpriseArchive ear, Adapter adapter);
+
+    /**
+     * Adds to {@code ear} what gives the adapter {@code rar} (embedded in it as {@code adapter}) a pooled
+     * connection factory for each of {@code factories}, bound at {@link #dialFactoryJndi}.
+     */
+    abstract void addDialFactories(EnterpriseArchive ear, ResourceAdapterArchive rar, Adapter adapter,
+            List<DialFactory> factories);
+
+    /** Where the application finds the dial-out factory {@code name} of {@link #addDialFactories}. */
+    abstract String dialFactoryJndi(String name);
 
     /** An administrator's read of the deployed MDB {@code ejbName} (configuration and runtime), as text. */
     abstract String adminReadOfMdb(String app, String ejbModule, String ejbName) throws Exception;

@@ -13,6 +13,7 @@ import org.jboss.dmr.ModelNode;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
 
 /**
  * WildFly 39 (standalone.xml, management on 127.0.0.1:10190): the setup tasks run against its
@@ -108,6 +109,45 @@ final class WildFlyServer extends Server {
     @Override
     void addConnectionFactory(EnterpriseArchive ear, Adapter adapter) {
         // Bound by the RAR's ironjacamar.xml at java:/usmp/ConnectionFactory.
+    }
+
+    /**
+     * The RAR's ironjacamar.xml, replaced: the downlink definition as shipped, then one definition per
+     * dial-out factory (WildFly activates an outbound definition only when a descriptor names it).
+     */
+    @Override
+    void addDialFactories(EnterpriseArchive ear, ResourceAdapterArchive rar, Adapter adapter, List<DialFactory> factories) {
+        StringBuilder defs = new StringBuilder();
+        for (DialFactory f : factories) {
+            defs.append("    <connection-definition class-name=\"io.usmp.ra.dial.UsmpDialManagedConnectionFactory\" jndi-name=\"")
+                    .append(dialFactoryJndi(f.name())).append("\" pool-name=\"UsmpDial-").append(f.name()).append("\">\n");
+            f.properties().forEach((k, v) -> defs.append("      <config-property name=\"").append(k).append("\">").append(v)
+                    .append("</config-property>\n"));
+            defs.append("      <pool><min-pool-size>0</min-pool-size><max-pool-size>").append(f.maxPoolSize())
+                    .append("</max-pool-size></pool>\n");
+            if (f.validateOnMatch()) {
+                defs.append("      <validation><validate-on-match>true</validate-on-match></validation>\n");
+            }
+            defs.append("    </connection-definition>\n");
+        }
+        rar.delete("META-INF/ironjacamar.xml");
+        rar.addAsManifestResource(new StringAsset("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <ironjacamar xmlns="http://www.ironjacamar.org/doc/schema">
+                  <transaction-support>LocalTransaction</transaction-support>
+                  <connection-definitions>
+                    <connection-definition class-name="io.usmp.ra.outbound.UsmpManagedConnectionFactory"
+                                           jndi-name="java:/usmp/ConnectionFactory" pool-name="UsmpConnectionPool">
+                      <pool><min-pool-size>0</min-pool-size><max-pool-size>20</max-pool-size></pool>
+                    </connection-definition>
+                %s  </connection-definitions>
+                </ironjacamar>
+                """.formatted(defs)), "ironjacamar.xml");
+    }
+
+    @Override
+    String dialFactoryJndi(String name) {
+        return "java:/usmp/it/dial/" + name;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.usmp.ra.dial;
 
+import java.util.List;
 import java.util.Map;
 
 /** Statistics of one dial-out connection factory: {@code io.usmp:type=DialPool,name="<host>:<port>"}. */
@@ -7,8 +8,8 @@ public interface DialPoolMXBean {
     /** host:port dialed. */
     String getTarget();
 
-    /** Our device id (hex). */
-    String getDeviceId();
+    /** Our identities (hex device ids): at most one session each. */
+    List<String> getDeviceIds();
 
     /** Sessions (managed connections) alive: idle in the pool or in use. */
     int getSessionsOpen();

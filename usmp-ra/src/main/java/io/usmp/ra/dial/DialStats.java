@@ -1,5 +1,6 @@
 package io.usmp.ra.dial;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 /** Counters of one dial-out factory; thread-safe. */
 final class DialStats implements DialPoolMXBean {
     private final String target;
-    private final String deviceId;
+    private final List<String> deviceIds;
     final AtomicInteger open = new AtomicInteger();
     final AtomicInteger inUse = new AtomicInteger();
     final AtomicInteger peakInUse = new AtomicInteger();
@@ -20,9 +21,9 @@ final class DialStats implements DialPoolMXBean {
     final LongAdder rolledBack = new LongAdder();
     private final Map<String, LongAdder> evictions = new ConcurrentHashMap<>();
 
-    DialStats(String target, String deviceId) {
+    DialStats(String target, List<String> deviceIds) {
         this.target = target;
-        this.deviceId = deviceId;
+        this.deviceIds = List.copyOf(deviceIds);
     }
 
     void evicted(String reason) {
@@ -35,8 +36,8 @@ final class DialStats implements DialPoolMXBean {
     }
 
     @Override
-    public String getDeviceId() {
-        return deviceId;
+    public List<String> getDeviceIds() {
+        return deviceIds;
     }
 
     @Override

@@ -2,9 +2,11 @@ package io.usmp.ra.dial;
 
 import io.usmp.UsmpClient;
 import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.Limits;
 import io.usmp.protocol.PayloadException;
 import io.usmp.protocol.UsmpException;
+import io.usmp.protocol.UsmpTimeoutException;
 import io.usmp.ra.api.UsmpDialException;
 import io.usmp.ra.api.UsmpDialTimeoutException;
 import jakarta.resource.NotSupportedException;
@@ -25,8 +27,9 @@ import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
 
 /**
- * One authenticated USMP client session, pooled by the container. At most one handle at a time: a
- * new handle (connection sharing) supersedes the previous one. Calls are serialized by one lock.
+ * One authenticated USMP client session, pooled by the container, as one identity leased from its
+ * factory until {@link #destroy()}. At most one handle at a time: a new handle (connection sharing)
+ * supersedes the previous one. Calls are serialized by one lock.
  *
  * <p>Any failure of the session raises {@link UsmpDialException} to the caller and
  * {@code CONNECTION_ERROR_OCCURRED} to the pool, which destroys the session; there is no repair
@@ -41,8 +44,14 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private static final System.Logger LOG = System.getLogger(UsmpDialManagedConnection.class.getName());
     /** Upper bound of messages dropped by one cleanup (the client holds at most its queue capacity plus what one read completes). */
     private static final int MAX_DRAIN = 1_000_000;
+    /**
+     * A PONG this recent stands for one: the peer counts PINGs towards its flood limit (more than 8
+     * PING/PONG frames within 1 s ends the session, SPEC §4), and a pool may validate on every match.
+     */
+    private static final long PONG_FRESH_NANOS = 1_000_000_000L;
 
     private final UsmpDialManagedConnectionFactory mcf;
+    private final DeviceId identity;
     private final UsmpClient client;
     private final DialStats stats;
     private final ReentrantLock lock = new ReentrantLock();
@@ -54,10 +63,13 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private volatile String failure;
     private volatile String evictionReason;
     private volatile boolean destroyed;
+    /** When a validation PING was last answered (System.nanoTime), or 0 when never. */
+    private long lastPong;
     private PrintWriter logWriter;
 
-    UsmpDialManagedConnection(UsmpDialManagedConnectionFactory mcf, UsmpClient client, DialStats stats) {
+    UsmpDialManagedConnection(UsmpDialManagedConnectionFactory mcf, DeviceId identity, UsmpClient client, DialStats stats) {
         this.mcf = mcf;
+        this.identity = identity;
         this.client = client;
         this.stats = stats;
     }
@@ -66,12 +78,51 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         return mcf;
     }
 
+    /** The device id this session authenticated as. */
+    DeviceId identity() {
+        return identity;
+    }
+
     boolean isDestroyed() {
         return destroyed;
     }
 
-    /** For pool validation: open and not failed. Records the reason for the eviction that follows. */
-    boolean isValid() {
+    /**
+     * For pool validation: open, not failed, and, while idle in the pool, answering a PING within
+     * {@code timeout} (a session in use fails fast by itself). Records the reason for the eviction
+     * that follows.
+     */
+    boolean isValid(Duration timeout) {
+        if (!isAlive()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            if (handle != null || destroyed) {
+                return !destroyed;
+            }
+            if (lastPong != 0 && System.nanoTime() - lastPong < PONG_FRESH_NANOS) {
+                return true;
+            }
+            client.ping(timeout); // under the lock: the pool cannot hand the session out mid-check
+            lastPong = System.nanoTime();
+            return true;
+        } catch (UsmpTimeoutException e) {
+            evictionReason = "invalid:ping_timeout";
+            return false;
+        } catch (UsmpException e) {
+            evictionReason = "invalid:" + kindOf(client.closeReason());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true; // not checked: the next validation does
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Open and not failed, by state alone. */
+    private boolean isAlive() {
         if (destroyed) {
             return false;
         }
@@ -322,6 +373,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         stats.evicted(reason);
         stats.open.decrementAndGet();
         client.close();
+        mcf.release(identity); // after the close: the peer never sees two sessions of one id from us at once
     }
 
     @Override
@@ -440,12 +492,12 @@ final class UsmpDialManagedConnection implements ManagedConnection {
 
             @Override
             public int getMaxConnections() {
-                return 0;
+                return mcf.identities().size(); // one session per identity
             }
 
             @Override
             public String getUserName() {
-                return mcf.getDeviceId();
+                return identity.toHex();
             }
         };
     }
@@ -462,6 +514,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
 
     @Override
     public String toString() {
-        return "UsmpDialManagedConnection[" + mcf.target() + " open=" + client.isOpen() + "]";
+        return "UsmpDialManagedConnection[" + mcf.target() + " as " + identity.toHex() + " open=" + client.isOpen() + "]";
     }
 }

@@ -7,6 +7,7 @@ import io.usmp.protocol.PskResolver;
 import io.usmp.ra.UsmpResourceAdapter;
 import io.usmp.ra.secret.PasswordSource;
 import io.usmp.ra.api.UsmpDialException;
+import io.usmp.ra.api.UsmpDialIdentitiesExhaustedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
@@ -24,21 +25,37 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
 
 /**
  * Dial-out: each managed connection is one authenticated USMP client session to
- * {@code host:port}, as device {@code deviceId} with the PSK stored under that id in the keystore
- * (same rules as the inbound activation). Sessions run on the adapter's I/O threads.
+ * {@code host:port}, as one of the factory's identities ({@code deviceId}, or the list
+ * {@code deviceIds}) with the PSK stored under that id in the keystore (same rules as the inbound
+ * activation). Sessions run on the adapter's I/O threads.
  *
- * <p>Two factories are equal when they dial the same target as the same identity with the same
- * settings; a managed connection matches only a factory equal to its own.
+ * <p>A USMP server keeps one session per device id (a second handshake replaces the first), so each
+ * managed connection leases an identity no live session of this factory holds, and gives it back
+ * when destroyed: concurrent sessions = number of identities. When all are leased, creating another
+ * fails with {@link UsmpDialIdentitiesExhaustedException}; the pool's max-pool-size should be the
+ * number of identities, so callers wait for a session instead.
+ *
+ * <p>Validation ({@link #getInvalidConnections}) sends a PING on each idle session and waits up to
+ * {@code validationTimeoutMillis} for the PONG: a peer that vanished without FIN or RST, or stopped
+ * reading, is found although the socket still takes bytes.
+ *
+ * <p>Two factories are equal when they dial the same target as the same identities with the same
+ * settings; a managed connection matches only a factory equal to its own that has its identity.
  */
 public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
         ValidatingManagedConnectionFactory {
@@ -48,6 +65,7 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     private String host;
     private Integer port = 7400;
     private String deviceId;
+    private String deviceIds;
     private String keyStorePath;
     private String keyStoreType = "PKCS12";
     private transient char[] keyStorePassword;
@@ -57,10 +75,19 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     private Integer connectTimeoutMillis = 5_000;
     private Integer handshakeTimeoutMillis = 10_000;
     private Integer receiveQueueCapacity = 64;
+    private Integer validationTimeoutMillis = 2_000;
 
     private transient UsmpResourceAdapter resourceAdapter;
     private transient PrintWriter logWriter;
-    private transient byte[] psk;
+    /** PSK per identity, loaded once (copies are handed out and wiped by the caller). */
+    private transient Map<DeviceId, byte[]> psks;
+    /**
+     * Identities no live managed connection of this factory holds, the longest free first: a session
+     * replacing a failed one takes another identity when there is one, so it does not queue at the
+     * peer behind the failed session's unprocessed messages (a gateway keeps one device's messages
+     * in order across its sessions).
+     */
+    private transient ArrayDeque<DeviceId> free;
     private transient DialStats stats;
 
     @Override
@@ -83,10 +110,14 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         if (port == null || port < 1 || port > 65535) {
             problems.add("port must be 1..65535, got " + port);
         }
-        try {
-            DeviceId.fromHex(deviceId == null ? "" : deviceId);
-        } catch (IllegalArgumentException e) {
-            problems.add("deviceId must be 12 hex digits, got " + deviceId);
+        if (blank(deviceId) == blank(deviceIds)) {
+            problems.add("exactly one of deviceId (one identity) or deviceIds (a list) must be set");
+        } else {
+            try {
+                identities();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
         }
         if (keyStorePath == null || keyStorePath.isBlank()) {
             problems.add("keyStorePath must name the PKCS#12 PSK keystore");
@@ -107,6 +138,9 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         if (receiveQueueCapacity == null || receiveQueueCapacity < 1) {
             problems.add("receiveQueueCapacity must be positive");
         }
+        if (validationTimeoutMillis == null || validationTimeoutMillis < 1) {
+            problems.add("validationTimeoutMillis must be positive");
+        }
         if (!problems.isEmpty()) {
             throw new InvalidPropertyException("invalid USMP dial-out configuration: " + String.join("; ", problems));
         }
@@ -116,6 +150,29 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         return s == null || s.isBlank();
     }
 
+    /**
+     * Our identities in configuration order: {@code deviceIds} (separated by commas or white space)
+     * or the one {@code deviceId}.
+     *
+     * @throws IllegalArgumentException an id is not 12 hex digits, or repeats
+     */
+    List<DeviceId> identities() {
+        String spec = blank(deviceIds) ? Objects.requireNonNullElse(deviceId, "") : deviceIds;
+        Set<DeviceId> ids = new LinkedHashSet<>();
+        for (String hex : spec.trim().split("[,\\s]+")) {
+            DeviceId id;
+            try {
+                id = DeviceId.fromHex(hex);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("device ids must be 12 hex digits, got " + hex);
+            }
+            if (!ids.add(id)) {
+                throw new IllegalArgumentException("device id " + hex + " is listed twice");
+            }
+        }
+        return List.copyOf(ids);
+    }
+
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
         if (resourceAdapter == null) {
@@ -123,10 +180,45 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         }
         validate();
         DialStats s = statistics();
-        ClientConfig.Builder builder;
-        byte[] key = psk();
+        DeviceId identity = lease();
         try {
-            builder = ClientConfig.builder(host, port, DeviceId.fromHex(deviceId), key);
+            UsmpClient client = dial(identity, s);
+            s.handshakes.increment();
+            s.open.incrementAndGet();
+            return new UsmpDialManagedConnection(this, identity, client, s);
+        } catch (ResourceException | RuntimeException e) {
+            release(identity);
+            throw e;
+        }
+    }
+
+    /** Takes the identity that has been free the longest. */
+    private synchronized DeviceId lease() throws UsmpDialIdentitiesExhaustedException {
+        if (free == null) {
+            free = new ArrayDeque<>(identities());
+        }
+        DeviceId id = free.poll();
+        if (id == null) {
+            int n = identities().size();
+            throw new UsmpDialIdentitiesExhaustedException("all " + n + " identities of the dial-out factory for "
+                    + target() + " have a session (one session per device id); set max-pool-size to at most "
+                    + n + " or add device ids");
+        }
+        return id;
+    }
+
+    /** A destroyed (or never established) session gives its identity back, to the end of the line. */
+    synchronized void release(DeviceId identity) {
+        if (free != null && !free.contains(identity)) {
+            free.add(identity);
+        }
+    }
+
+    private UsmpClient dial(DeviceId identity, DialStats s) throws ResourceException {
+        ClientConfig.Builder builder;
+        byte[] key = psk(identity);
+        try {
+            builder = ClientConfig.builder(host, port, identity, key);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
@@ -137,9 +229,8 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
                 .receiveQueueCapacity(receiveQueueCapacity)
                 .transport(resourceAdapter.transport())
                 .build();
-        UsmpClient client;
         try {
-            client = UsmpClient.connect(config);
+            return UsmpClient.connect(config);
         } catch (io.usmp.protocol.UsmpException e) {
             s.handshakeFailures.increment();
             String kind = e instanceof io.usmp.protocol.UsmpTimeoutException ? "timeout" : "handshake";
@@ -150,25 +241,30 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         } finally {
             config.wipe();
         }
-        s.handshakes.increment();
-        s.open.incrementAndGet();
-        return new UsmpDialManagedConnection(this, client, s);
     }
 
-    /** Our PSK from the keystore, loaded once; a copy the caller wipes. Errors never name the password. */
-    private synchronized byte[] psk() throws ResourceException {
-        if (psk == null) {
+    /**
+     * The PSK of {@code identity} from the keystore, whose keys for all identities are loaded once;
+     * a copy the caller wipes. Errors never name the password.
+     */
+    private synchronized byte[] psk(DeviceId identity) throws ResourceException {
+        if (psks == null) {
             char[] password = new char[0];
             try (InputStream in = Files.newInputStream(Path.of(keyStorePath))) {
                 password = passwordChars();
                 KeyStore ks = KeyStore.getInstance(keyStoreType);
                 ks.load(in, password);
                 PskResolver resolver = PskResolver.fromKeyStore(ks, password);
-                byte[] key = resolver.resolve(DeviceId.fromHex(deviceId));
-                if (key == null) {
-                    throw new ResourceException("the USMP PSK keystore " + keyStorePath + " has no key for device " + deviceId);
+                Map<DeviceId, byte[]> keys = new HashMap<>();
+                for (DeviceId id : identities()) {
+                    byte[] key = resolver.resolve(id);
+                    if (key == null) {
+                        keys.values().forEach(k -> Arrays.fill(k, (byte) 0));
+                        throw new ResourceException("the USMP PSK keystore " + keyStorePath + " has no key for device " + id.toHex());
+                    }
+                    keys.put(id, key);
                 }
-                psk = key;
+                psks = keys;
             } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
                 throw new ResourceException("cannot load the USMP PSK keystore " + keyStorePath + ": "
                         + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
@@ -179,30 +275,40 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
                 }
             }
         }
-        return psk.clone();
+        return psks.get(identity).clone();
     }
 
     private char[] passwordChars() throws IOException {
         return PasswordSource.read(keyStorePasswordFile, keyStorePasswordEnv, keyStorePassword);
     }
 
-    /** Matches a live-or-not session of an equal factory (target and identity): a dead one fails at first use. */
+    /**
+     * Matches a live-or-not session of an equal factory (target and identities) that holds one of
+     * our identities: a dead one fails at first use, or is found by validation.
+     */
     @Override
     public ManagedConnection matchManagedConnections(Set connections, Subject subject, ConnectionRequestInfo info) {
+        List<DeviceId> ids = identities();
         for (Object o : connections) {
-            if (o instanceof UsmpDialManagedConnection mc && this.equals(mc.factory()) && !mc.isDestroyed()) {
+            if (o instanceof UsmpDialManagedConnection mc && this.equals(mc.factory()) && ids.contains(mc.identity())
+                    && !mc.isDestroyed()) {
                 return mc;
             }
         }
         return null;
     }
 
-    /** Sessions that ended (peer BYE or disconnect, keepalive failure, violation) or failed in use. */
+    /**
+     * Sessions that ended (peer BYE or disconnect, keepalive failure, violation), failed in use, or,
+     * idle, did not answer a PING within {@code validationTimeoutMillis}. Checked one after the
+     * other on the caller's thread: at most that long per idle session.
+     */
     @Override
     public Set<ManagedConnection> getInvalidConnections(Set connections) {
         Set<ManagedConnection> invalid = new HashSet<>();
+        Duration timeout = Duration.ofMillis(validationTimeoutMillis);
         for (Object o : connections) {
-            if (o instanceof UsmpDialManagedConnection mc && !mc.isValid()) {
+            if (o instanceof UsmpDialManagedConnection mc && !mc.isValid(timeout)) {
                 invalid.add(mc);
             }
         }
@@ -216,7 +322,7 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     /** The statistics MXBean, registered once with the adapter (until it stops). */
     synchronized DialStats statistics() {
         if (stats == null) {
-            stats = new DialStats(target(), deviceId);
+            stats = new DialStats(target(), identities().stream().map(DeviceId::toHex).toList());
             if (resourceAdapter != null) {
                 try {
                     resourceAdapter.registerMBean("DialPool", target(), stats);
@@ -267,13 +373,22 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         this.port = port;
     }
 
-    /** Our device id (12 hex digits), as the remote server knows us. */
+    /** Our device id (12 hex digits), as the remote server knows us: one identity, one session at a time. */
     public String getDeviceId() {
         return deviceId;
     }
 
     public void setDeviceId(String deviceId) {
         this.deviceId = deviceId;
+    }
+
+    /** Instead of {@code deviceId}: several identities (ids separated by commas or white space), one session each. */
+    public String getDeviceIds() {
+        return deviceIds;
+    }
+
+    public void setDeviceIds(String deviceIds) {
+        this.deviceIds = deviceIds;
     }
 
     public String getKeyStorePath() {
@@ -349,28 +464,41 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
         this.receiveQueueCapacity = receiveQueueCapacity;
     }
 
+    /** How long validation waits for an idle session's PONG. */
+    public Integer getValidationTimeoutMillis() {
+        return validationTimeoutMillis;
+    }
+
+    public void setValidationTimeoutMillis(Integer validationTimeoutMillis) {
+        this.validationTimeoutMillis = validationTimeoutMillis;
+    }
+
     /** Target, identity and settings; never the password (sources are compared by name only). */
     @Override
     public boolean equals(Object o) {
         return o instanceof UsmpDialManagedConnectionFactory f
                 && Objects.equals(host, f.host) && Objects.equals(port, f.port)
                 && (deviceId == null ? f.deviceId == null : deviceId.equalsIgnoreCase(f.deviceId))
+                && (deviceIds == null ? f.deviceIds == null : deviceIds.equalsIgnoreCase(f.deviceIds))
                 && Objects.equals(keyStorePath, f.keyStorePath) && Objects.equals(keyStoreType, f.keyStoreType)
                 && Objects.equals(keyStorePasswordFile, f.keyStorePasswordFile)
                 && Objects.equals(keyStorePasswordEnv, f.keyStorePasswordEnv)
                 && Objects.equals(keepaliveMillis, f.keepaliveMillis)
                 && Objects.equals(connectTimeoutMillis, f.connectTimeoutMillis)
                 && Objects.equals(handshakeTimeoutMillis, f.handshakeTimeoutMillis)
-                && Objects.equals(receiveQueueCapacity, f.receiveQueueCapacity);
+                && Objects.equals(receiveQueueCapacity, f.receiveQueueCapacity)
+                && Objects.equals(validationTimeoutMillis, f.validationTimeoutMillis);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(host, port, deviceId == null ? null : deviceId.toLowerCase(java.util.Locale.ROOT), keyStorePath);
+        return Objects.hash(host, port, deviceId == null ? null : deviceId.toLowerCase(Locale.ROOT),
+                deviceIds == null ? null : deviceIds.toLowerCase(Locale.ROOT), keyStorePath);
     }
 
     @Override
     public String toString() {
-        return "UsmpDialManagedConnectionFactory[" + target() + " device=" + deviceId + " keyStore=" + keyStorePath + "]";
+        return "UsmpDialManagedConnectionFactory[" + target() + " device=" + (blank(deviceIds) ? deviceId : deviceIds)
+                + " keyStore=" + keyStorePath + "]";
     }
 }

@@ -14,6 +14,7 @@ import io.usmp.protocol.DeviceId;
 import io.usmp.ra.UsmpResourceAdapter;
 import io.usmp.ra.api.UsmpDialConnection;
 import io.usmp.ra.api.UsmpDialException;
+import io.usmp.ra.api.UsmpDialIdentitiesExhaustedException;
 import io.usmp.ra.api.UsmpDialTimeoutException;
 import io.usmp.ra.testing.PoolBootstrapContext;
 import jakarta.resource.ResourceException;
@@ -26,13 +27,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UsmpDialManagedConnectionTest {
     static final String ME = "d1a10000c0de";
-    static final byte[] PSK = "dial-out-test-psk-32-bytes-long!".getBytes(StandardCharsets.US_ASCII);
+    /** Ten identities, {@link #ME} first; the keystore and the peer know them all. */
+    static final List<String> IDS = ids();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
@@ -61,8 +68,31 @@ class UsmpDialManagedConnectionTest {
     @BeforeEach
     void start() throws Exception {
         ra.start(new PoolBootstrapContext(threads));
-        peer = new DialPeer(DeviceId.fromHex(ME), PSK);
+        peer = new DialPeer(psks());
         mcf = factory(dir, ra, peer.port());
+    }
+
+    private static List<String> ids() {
+        List<String> ids = new ArrayList<>(List.of(ME));
+        for (int i = 1; i < 10; i++) {
+            ids.add(String.format("d1a1000010%02x", i));
+        }
+        return List.copyOf(ids);
+    }
+
+    /** Each identity's own PSK. */
+    static byte[] psk(String id) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(("dial-out-test-psk-" + id).getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<DeviceId, byte[]> psks() {
+        Map<DeviceId, byte[]> m = new HashMap<>();
+        IDS.forEach(id -> m.put(DeviceId.fromHex(id), psk(id)));
+        return m;
     }
 
     @AfterEach
@@ -72,15 +102,17 @@ class UsmpDialManagedConnectionTest {
         threads.shutdownNow();
     }
 
-    /** A factory dialing {@code port} as {@link #ME}, its PSK in a keystore whose password is in a file. */
+    /** A factory dialing {@code port} as {@link #ME}, the PSKs of {@link #IDS} in a keystore whose password is in a file. */
     static UsmpDialManagedConnectionFactory factory(Path dir, UsmpResourceAdapter ra, int port) throws Exception {
         Path ks = dir.resolve("dial.p12");
         Path pw = dir.resolve("dial.password");
         if (!Files.exists(ks)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setEntry(ME, new KeyStore.SecretKeyEntry(new SecretKeySpec(PSK, "AES")),
-                    new KeyStore.PasswordProtection("secret-pw".toCharArray()));
+            for (String id : IDS) {
+                store.setEntry(id, new KeyStore.SecretKeyEntry(new SecretKeySpec(psk(id), "AES")),
+                        new KeyStore.PasswordProtection("secret-pw".toCharArray()));
+            }
             try (OutputStream out = Files.newOutputStream(ks)) {
                 store.store(out, "secret-pw".toCharArray());
             }
@@ -97,7 +129,11 @@ class UsmpDialManagedConnectionTest {
     }
 
     private UsmpDialManagedConnection managed() throws ResourceException {
-        UsmpDialManagedConnection mc = (UsmpDialManagedConnection) mcf.createManagedConnection(null, null);
+        return managed(mcf);
+    }
+
+    private UsmpDialManagedConnection managed(UsmpDialManagedConnectionFactory from) throws ResourceException {
+        UsmpDialManagedConnection mc = (UsmpDialManagedConnection) from.createManagedConnection(null, null);
         mc.addConnectionEventListener(new ConnectionEventListener() {
             @Override
             public void connectionClosed(ConnectionEvent e) {
@@ -167,7 +203,7 @@ class UsmpDialManagedConnectionTest {
         Thread.sleep(100); // the reply reaches our receive queue
         c.close();
         mc.cleanup();
-        assertTrue(mc.isValid());
+        assertTrue(mc.isValid(WAIT));
         UsmpDialConnection next = (UsmpDialConnection) mc.getConnection(null, null);
         assertNull(next.receive(Duration.ofMillis(100)), "the previous user's unread message was dropped");
         assertArrayEquals(b("fresh"), next.request(b("echo:fresh"), WAIT));
@@ -191,7 +227,8 @@ class UsmpDialManagedConnectionTest {
     void validationFindsASessionWhosePeerWentAwayWhileIdle() throws Exception {
         UsmpDialManagedConnection mc = managed();
         mc.cleanup(); // idle in the pool
-        assertEquals(Set.of(), mcf.getInvalidConnections(Set.of(mc)));
+        assertEquals(Set.of(), mcf.getInvalidConnections(Set.of(mc)), "answers the validation PING");
+        assertEquals(List.of(), peer.received, "a PING is no message");
         await("the session at the peer", () -> peer.server.sessions().size() == 1);
         peer.killSessions();
         await("the session found dead", () -> mcf.getInvalidConnections(Set.of(mc)).contains(mc));
@@ -201,14 +238,97 @@ class UsmpDialManagedConnectionTest {
     }
 
     @Test
-    void aSecondSessionWithTheSameIdentityReplacesTheFirstAtACoreGateway() throws Exception {
-        // Why the default pool holds one session per identity: the core gateway keeps one session per device.
+    void validationEvictsASessionWhosePeerSilentlyStoppedAnswering() throws Exception {
+        mcf.setValidationTimeoutMillis(300);
+        mcf.setDeviceId(null);
+        mcf.setDeviceIds(IDS.get(0) + "," + IDS.get(1));
+        UsmpDialManagedConnection mc = managed();
+        UsmpDialConnection c = (UsmpDialConnection) mc.getConnection(null, null);
+        c.send(b("hold")); // the peer's listener blocks on it ...
+        for (int i = 0; i < 2 * DialPeer.QUEUE + 2; i++) {
+            // ... and the gateway stops reading once these wait for it; 300 bytes each, so the
+            // pause comes before the gateway has decoded the validation PING behind them
+            c.send(b(("behind-" + i + " ").repeat(40).substring(0, 300)));
+        }
+        c.close();
+        mc.cleanup();
+        assertEquals(Set.of(mc), mcf.getInvalidConnections(Set.of(mc)), "no PONG within 300 ms");
+        assertTrue(peer.closes.isEmpty(), "no FIN, no RST, no BYE: the session looked alive");
+        mc.destroy();
+        assertEquals(1L, mcf.statistics().getEvictions().get("invalid:ping_timeout"));
+        assertEquals(List.of(ConnectionEvent.CONNECTION_CLOSED), events.stream().map(ConnectionEvent::getId).toList(),
+                "the handle's close only: found by validation, not in use, so no error event");
+        UsmpDialManagedConnection fresh = managed();
+        assertEquals(DeviceId.fromHex(IDS.get(1)), fresh.identity(),
+                "the identity free the longest: not queued at the peer behind the silent session's backlog");
+        UsmpDialConnection next = (UsmpDialConnection) fresh.getConnection(null, null);
+        assertArrayEquals(b("alive"), next.request(b("echo:alive"), WAIT));
+        UsmpDialManagedConnection third = managed();
+        assertEquals(DeviceId.fromHex(ME), third.identity(), "the evicted session gave its identity back");
+        fresh.destroy();
+        third.destroy();
+    }
+
+    @Test
+    void aSecondSessionWithTheSameIdentityWouldReplaceTheFirstSoOneIdentityHoldsOneSession() throws Exception {
+        // Why identities are leased: the core gateway keeps one session per device id.
         UsmpDialManagedConnection first = managed();
-        UsmpDialManagedConnection second = managed();
-        await("the first session replaced", () -> !first.isValid());
-        assertTrue(second.isValid());
+        UsmpDialManagedConnection other = managed(factory(dir, ra, peer.port())); // an equal factory: its own leases
+        await("the first session replaced at the peer", () -> peer.closes.size() == 1);
+        assertFalse(first.isValid(WAIT));
+        assertTrue(other.isValid(WAIT));
         first.destroy();
-        second.destroy();
+        other.destroy();
+
+        UsmpDialManagedConnection only = managed();
+        UsmpDialIdentitiesExhaustedException e = assertThrows(UsmpDialIdentitiesExhaustedException.class, this::managed);
+        assertEquals("identities_exhausted", e.getErrorCode());
+        assertTrue(e.getMessage().contains("all 1 identities"), e.getMessage());
+        assertEquals(1, peer.server.sessions().size(), "the refused one never dialed");
+        assertEquals(1, only.getMetaData().getMaxConnections());
+        only.destroy();
+        managed().destroy(); // the identity is free again
+    }
+
+    @Test
+    void tenIdentitiesHoldTenSessionsAtOnceOneHandleEach() throws Exception {
+        mcf.setDeviceId(null);
+        mcf.setDeviceIds(String.join(", ", IDS));
+        MiniPool pool = new MiniPool();
+        UsmpDialConnectionFactoryImpl cf = (UsmpDialConnectionFactoryImpl) mcf.createConnectionFactory(pool);
+        ExecutorService ten = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<String>> replies = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String tag = "t" + i;
+                replies.add(ten.submit(() -> {
+                    try (UsmpDialConnection c = cf.getConnection()) {
+                        // answered only once all ten sessions wait for their answer at the same time
+                        // (the ten handshakes come one after another first: a generous bound on a loaded machine)
+                        return new String(c.request(b("gather:10:" + tag), Duration.ofSeconds(60)), StandardCharsets.UTF_8);
+                    }
+                }));
+            }
+            for (int i = 0; i < 10; i++) {
+                assertEquals("t" + i, replies.get(i).get(), "each handle gets its own session's reply");
+            }
+        } finally {
+            ten.shutdownNow();
+        }
+        assertEquals(10, peer.peakSessions(), "ten sessions open at the peer at once");
+        assertEquals(10, peer.handshakes());
+        assertEquals(10, mcf.statistics().getPeakInUse());
+        assertEquals(IDS, mcf.statistics().getDeviceIds());
+        assertEquals(10, pool.idle());
+        assertThrows(UsmpDialIdentitiesExhaustedException.class, () -> mcf.createManagedConnection(null, null),
+                "an eleventh session: every identity has one");
+        for (int i = 0; i < 20; i++) {
+            try (UsmpDialConnection c = cf.getConnection()) {
+                c.send(b("reuse-" + i));
+            }
+        }
+        assertEquals(10, peer.handshakes(), "the pool reuses the ten sessions");
+        pool.shutdown();
     }
 
     @Test
@@ -248,7 +368,7 @@ class UsmpDialManagedConnectionTest {
         c.send(b("lost-1"));
         await("the session at the peer", () -> peer.server.sessions().size() == 1);
         peer.killSessions();
-        await("the session to end", () -> !mc.isValid());
+        await("the session to end", () -> !mc.isValid(WAIT));
         UsmpDialException e = assertThrows(UsmpDialException.class, tx::commit);
         assertEquals("peer_bye", e.getErrorCode());
         assertEquals(ConnectionEvent.CONNECTION_ERROR_OCCURRED, events.get(events.size() - 1).getId());
@@ -262,7 +382,7 @@ class UsmpDialManagedConnectionTest {
         c.send(b("one"));
         await("the session at the peer", () -> peer.server.sessions().size() == 1);
         peer.killSessions();
-        await("the peer's BYE to arrive", () -> !mc.isValid());
+        await("the peer's BYE to arrive", () -> !mc.isValid(WAIT));
         UsmpDialException e = assertThrows(UsmpDialException.class, () -> c.send(b("two")));
         assertEquals("peer_bye", e.getErrorCode());
         assertEquals(1, events.size());
@@ -282,12 +402,14 @@ class UsmpDialManagedConnectionTest {
                 () -> c.request(b("no reply"), Duration.ofMillis(100)));
         assertEquals("timeout", e.getErrorCode());
         assertEquals(ConnectionEvent.CONNECTION_ERROR_OCCURRED, events.get(0).getId());
-        assertFalse(mc.isValid());
+        assertFalse(mc.isValid(WAIT));
         mc.destroy();
     }
 
     @Test
     void oneHandleAtATime() throws Exception {
+        mcf.setDeviceId(null);
+        mcf.setDeviceIds(IDS.get(0) + " " + IDS.get(1)); // two sessions
         UsmpDialManagedConnection mc = managed();
         UsmpDialConnection first = (UsmpDialConnection) mc.getConnection(null, null);
         UsmpDialConnection second = (UsmpDialConnection) mc.getConnection(null, null);
@@ -350,6 +472,18 @@ class UsmpDialManagedConnectionTest {
         UsmpDialManagedConnection mc = managed();
         assertSame(mc, mcf.matchManagedConnections(Set.of(mc), null, null));
         assertNull(otherPort.matchManagedConnections(Set.of(mc), null, null), "another target does not match");
+        assertNull(same.matchManagedConnections(Set.of(mc), null, null), "another identity does not match");
+
+        UsmpDialManagedConnectionFactory list = factory(dir, ra, peer.port());
+        list.setDeviceIds(IDS.get(1) + "," + IDS.get(1));
+        e = assertThrows(InvalidPropertyException.class, list::validate);
+        assertTrue(e.getMessage().contains("exactly one of deviceId"), e.getMessage());
+        list.setDeviceId(null);
+        e = assertThrows(InvalidPropertyException.class, list::validate);
+        assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
+        list.setDeviceIds(IDS.get(1) + " nothex");
+        e = assertThrows(InvalidPropertyException.class, list::validate);
+        assertTrue(e.getMessage().contains("12 hex digits, got nothex"), e.getMessage());
         assertFalse(mc.toString().contains("secret"));
         mc.destroy();
     }
@@ -360,5 +494,7 @@ class UsmpDialManagedConnectionTest {
         UsmpDialException e = assertThrows(UsmpDialException.class, () -> mcf.createManagedConnection(null, null));
         assertEquals("connect", e.getErrorCode());
         assertEquals(1, mcf.statistics().getHandshakeFailures());
+        e = assertThrows(UsmpDialException.class, () -> mcf.createManagedConnection(null, null));
+        assertEquals("connect", e.getErrorCode(), "a failed dial gave its identity back: not identities_exhausted");
     }
 }

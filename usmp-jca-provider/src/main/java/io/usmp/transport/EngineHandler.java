@@ -407,12 +407,13 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
             } else if (e instanceof EngineEvent.Closed c) {
                 timer.cancel();
                 pings.ended(c);
+                // Before the channel closes: whoever awaits the close (a client's close()) then sees why.
+                events.closed(this, c);
                 if (last != null) {
                     last.addListener(ChannelFutureListener.CLOSE);
                 } else {
                     channel.close();
                 }
-                events.closed(this, c);
             }
         }
         if (!engine.isClosed()) {

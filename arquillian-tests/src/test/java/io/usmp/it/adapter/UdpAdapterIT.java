@@ -58,12 +58,9 @@ class UdpAdapterIT {
     }
 
     private static Control control() throws Exception {
-        // A deployment this test deploys itself has no injected URL: the server's HTTP port (WildFly's
-        // 8080 with the offset 200 of arquillian.xml, or the Payara profiles' payara.httpPort) and the
-        // WAR's default context root.
-        int http = System.getProperty("usmp.server", "wildfly").startsWith("payara") ? Integer.getInteger("payara.httpPort")
-                : 8280;
-        return new Control(new URL("http://127.0.0.1:" + http + "/" + AdapterArchives.APP + "-web/"));
+        // A deployment this test deploys itself has no injected URL: the server's HTTP port and the WAR's
+        // default context root.
+        return new Control(new URL("http://127.0.0.1:" + Server.current().httpPort() + "/" + AdapterArchives.APP + "-web/"));
     }
 
     @Test

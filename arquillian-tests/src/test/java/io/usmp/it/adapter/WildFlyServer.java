@@ -64,9 +64,14 @@ final class WildFlyServer extends Server {
     }
 
     @Override
-    String keyStorePasswordExpression() {
+    Map<String, String> keyStorePasswordActivation() {
         // A system property PasswordPropertySetupTask defines as an Elytron encrypted expression.
-        return "${" + PasswordPropertySetupTask.PROPERTY + "}";
+        return Map.of("keyStorePassword", "${" + PasswordPropertySetupTask.PROPERTY + "}");
+    }
+
+    @Override
+    int httpPort() {
+        return 8280; // 8080 with the port offset 200 of arquillian.xml
     }
 
     @Override

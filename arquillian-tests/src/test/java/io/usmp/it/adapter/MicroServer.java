@@ -53,6 +53,8 @@ final class MicroServer extends Server {
     private static final Path DIR = Path.of(System.getProperty("micro.dir", "target/micro")).toAbsolutePath();
     private static final Path PASSWORD_FILE = DIR.resolve("keystore.password");
     private static final long STOP_TIMEOUT_SECONDS = 120;
+    /** An EJB module's descriptors, which count in a WAR only under WEB-INF. */
+    private static final List<String> DESCRIPTORS = List.of("ejb-jar.xml", "glassfish-ejb-jar.xml");
 
     /** The application the running Micro deployed from its WAR (what {@link #adminReadOfMdb} reads). */
     private String deployedApp;
@@ -118,17 +120,18 @@ final class MicroServer extends Server {
             WebArchive web = only(ear.getAsType(WebArchive.class, Filters.include("/[^/]+\\.war")), ear, "WAR");
             WebArchive war = ShrinkWrap.create(WebArchive.class, web.getName()).merge(web);
             for (JavaArchive ejb : ear.getAsType(JavaArchive.class, Filters.include("/[^/]+\\.jar"))) {
-                for (String descriptor : List.of("ejb-jar.xml", "glassfish-ejb-jar.xml")) {
+                for (String descriptor : DESCRIPTORS) {
                     Node node = ejb.get("META-INF/" + descriptor);
                     if (node != null) {
                         if (war.contains("WEB-INF/" + descriptor)) {
                             throw new IllegalStateException("two EJB modules with " + descriptor + " in " + ear.getName());
                         }
                         war.addAsWebInfResource(node.getAsset(), descriptor);
-                        ejb.delete(node.getPath());
                     }
                 }
-                war.addAsLibrary(ejb);
+                // A copy: the EAR stays as it is for the next deploy of the same deployment (redeploy tests).
+                war.addAsLibrary(ShrinkWrap.create(JavaArchive.class, ejb.getName())
+                        .merge(ejb, Filters.exclude("/META-INF/(glassfish-)?ejb-jar\\.xml")));
             }
             Path rarFile = DIR.resolve(ADAPTER + ".rar");
             rar.as(ZipExporter.class).exportTo(rarFile.toFile(), true);

@@ -56,9 +56,6 @@ final class AdapterArchives {
             {"bindAddress", "127.0.0.1"},
             {"port", String.valueOf(ItDevices.PORT)},
             {"keyStorePath", ItDevices.KEYSTORE.toString()},
-            // Resolved by the server: WildFly from a system property that PasswordPropertySetupTask defines,
-            // Payara from a password alias (see Server.keyStorePasswordExpression).
-            {"keyStorePassword", Server.current().keyStorePasswordExpression()},
             {"maxDeliveryAttempts", "3"},
             {"redeliveryBackoffMillis", "100"},
             {"deadLetterDirectory", ItDevices.DEAD_LETTERS.toString()},
@@ -72,6 +69,9 @@ final class AdapterArchives {
         for (String[] kv : config) {
             merged.put(kv[0], kv[1]);
         }
+        // The password outside the archive: WildFly resolves a system property that PasswordPropertySetupTask
+        // defines, Payara Server a password alias, Payara Micro gets a file (see Server.keyStorePasswordActivation).
+        merged.putAll(Server.current().keyStorePasswordActivation());
         merged.putAll(overrides);
         merged.values().removeIf(String::isEmpty);
         return merged;

@@ -131,22 +131,35 @@ final class PayaraServer extends Server {
         }
     }
 
-    @Override
     String keyStorePasswordExpression() {
         return "${ALIAS=" + PASSWORD_ALIAS + "}";
     }
 
     @Override
+    Map<String, String> keyStorePasswordActivation() {
+        return Map.of("keyStorePassword", keyStorePasswordExpression());
+    }
+
+    @Override
     void describeEjbs(JavaArchive ejb, String ejbName, Adapter adapter, Map<String, String> activation, boolean downlink) {
+        // Payara names an adapter inside an EAR "app#rar" (no extensions), a standalone one by its name.
+        describe(ejb, ejbName, (adapter.ear() == null ? "" : adapter.ear() + "#") + adapter.rar(), activation,
+                downlink ? FACTORY_JNDI : null);
+    }
+
+    /**
+     * ejb-jar.xml with the MDB's activation properties (and DownlinkBean's reference to {@code factory} unless
+     * null) and glassfish-ejb-jar.xml binding the MDB to the adapter named {@code adapterName}. Not the
+     * activation property resourceAdapter: Payara passes it on to ActivationSpec.setResourceAdapter (RAR7096
+     * "Illegal type") and the activation fails. (Payara would also find the adapter by listener type alone, as
+     * only one deployed adapter offers DeviceMessageListener; the binding makes it explicit.)
+     */
+    static void describe(JavaArchive ejb, String ejbName, String adapterName, Map<String, String> activation, String factory) {
         String mdb = "    <message-driven>\n"
                 + "      <ejb-name>" + ejbName + "</ejb-name>\n"
                 + "      <activation-config>\n" + activationConfig(activation) + "      </activation-config>\n"
                 + "    </message-driven>\n";
-        ejb.addAsManifestResource(new StringAsset(downlinkEjbJarXml(mdb, downlink ? FACTORY_JNDI : null)), "ejb-jar.xml");
-        // Payara names an adapter inside an EAR "app#rar" (no extensions), a standalone one by its name. Not
-        // the activation property resourceAdapter: Payara passes it on to ActivationSpec.setResourceAdapter
-        // (RAR7096 "Illegal type") and the activation fails. (Payara would also find the adapter by listener
-        // type alone, as only one deployed adapter offers DeviceMessageListener; the binding makes it explicit.)
+        ejb.addAsManifestResource(new StringAsset(downlinkEjbJarXml(mdb, factory)), "ejb-jar.xml");
         ejb.addAsManifestResource(new StringAsset("""
                 <?xml version="1.0" encoding="UTF-8"?>
                 <!DOCTYPE glassfish-ejb-jar PUBLIC "-//GlassFish.org//DTD GlassFish Application Server 3.1 EJB 3.1//EN" "http://glassfish.org/dtds/glassfish-ejb-jar_3_1-1.dtd">
@@ -160,7 +173,7 @@ final class PayaraServer extends Server {
                     </ejb>
                   </enterprise-beans>
                 </glassfish-ejb-jar>
-                """.formatted(ejbName, (adapter.ear() == null ? "" : adapter.ear() + "#") + adapter.rar())), "glassfish-ejb-jar.xml");
+                """.formatted(ejbName, adapterName)), "glassfish-ejb-jar.xml");
     }
 
     /** ejb-jar.xml with {@code beans} and, unless {@code factory} is null, DownlinkBean's factory reference. */

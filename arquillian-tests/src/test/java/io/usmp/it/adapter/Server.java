@@ -3,6 +3,8 @@ package io.usmp.it.adapter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.jboss.arquillian.container.spi.client.protocol.metadata.HTTPContext;
+import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
@@ -11,14 +13,14 @@ import org.jboss.shrinkwrap.api.spec.ResourceAdapterArchive;
  * The application server under test, as far as the tests need to know it: everything that is done
  * differently on WildFly and on Payara goes through here, so the test classes and their assertions are
  * the same on every server. Chosen by the system property {@code usmp.server} (wildfly, payara6, payara7,
- * payara-micro7), which the Maven profiles set.
+ * micro7), which the Maven profiles set.
  */
 abstract class Server {
     /** What a test class needs prepared on the server before it deploys (see {@link PreparedServer}). */
     enum Need {
         /** The server can deploy the test MDBs bound to a named resource adapter. */
         MDBS,
-        /** The keystore password exists outside the archive, as {@link #keyStorePasswordExpression()} names it. */
+        /** The keystore password exists outside the archive, as {@link #keyStorePasswordActivation()} refers to it. */
         KEYSTORE_PASSWORD,
         /**
          * The server is configured as the README's "Deploying the sample" says for usmp-sample.ear: the
@@ -55,6 +57,7 @@ abstract class Server {
             current = switch (name) {
                 case "wildfly" -> new WildFlyServer();
                 case "payara6", "payara7" -> new PayaraServer(name);
+                case "micro7" -> new MicroServer();
                 default -> throw new IllegalStateException("unknown usmp.server " + name);
             };
         }
@@ -64,6 +67,7 @@ abstract class Server {
     /** E.g. "WildFly", "Payara Server 6"; what a test names when a behaviour differs by server. */
     abstract String name();
 
+    /** Payara Server (a domain administered with asadmin); not Payara Micro. */
     boolean isPayara() {
         return false;
     }
@@ -75,8 +79,11 @@ abstract class Server {
 
     abstract void cleanUp(List<Need> needs) throws Exception;
 
-    /** The value of the {@code keyStorePassword} activation property that the server resolves to the password. */
-    abstract String keyStorePasswordExpression();
+    /**
+     * The activation properties that give the adapter the keystore password without the password itself:
+     * {@code keyStorePassword} as an expression the server resolves, or {@code keyStorePasswordFile}.
+     */
+    abstract Map<String, String> keyStorePasswordActivation();
 
     /**
      * Adds to {@code ejb} the descriptors that bind the MDB {@code ejbName} to {@code adapter} with these
@@ -107,6 +114,20 @@ abstract class Server {
 
     /** The server's log files of this run (for {@link ServerLogSecretsScan}, once the server stopped). */
     abstract List<Path> serverLogs() throws Exception;
+
+    /** The archive to hand to the server for {@code archive} (by default itself; Payara Micro takes no EAR). */
+    Archive<?> deployable(Archive<?> archive) throws Exception {
+        return archive;
+    }
+
+    /** Where the client reaches a deployment the container reported at {@code context} (by default there). */
+    HTTPContext reachable(HTTPContext context) {
+        return context;
+    }
+
+    /** Called once the container undeployed an archive. */
+    void undeployed() throws Exception {
+    }
 
     static String activationConfig(Map<String, String> properties) {
         StringBuilder props = new StringBuilder();

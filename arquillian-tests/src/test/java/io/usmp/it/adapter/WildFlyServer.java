@@ -72,9 +72,9 @@ final class WildFlyServer extends Server {
     }
 
     @Override
-    String keyStorePasswordExpression() {
+    Map<String, String> keyStorePasswordActivation() {
         // A system property PasswordPropertySetupTask defines as an Elytron encrypted expression.
-        return "${" + PasswordPropertySetupTask.PROPERTY + "}";
+        return Map.of("keyStorePassword", "${" + PasswordPropertySetupTask.PROPERTY + "}");
     }
 
     @Override

@@ -3,10 +3,11 @@
 # the end-to-end suite (arquillian-tests) on WildFly, then the same end-to-end suite on every Payara
 # server through arquillian-tests/run-servers.sh; prints the time per server and fails if any failed.
 #
-#   ./test.sh                                  # wildfly payara6 payara7
+#   ./test.sh                                  # wildfly payara6 payara7 micro7
 #   USMP_SERVERS="wildfly payara7" ./test.sh   # a selection (the unit tests always run)
 #
-# Every server comes from Maven Central; Payara 7 runs on JDK 21+ (PAYARA7_JAVA_HOME, see run-servers.sh).
+# Every server comes from Maven Central; Payara 7 and Payara Micro 7 run on JDK 21+ (PAYARA7_JAVA_HOME, see
+# run-servers.sh). The sample's dashboard test drives Debian's headless Chromium, installed here when missing.
 # Extra arguments go to the Maven build.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,7 +21,13 @@ if [ "${java_major:-0}" -lt 17 ]; then
   exit 1
 fi
 
-read -r -a servers <<< "${USMP_SERVERS:-wildfly payara6 payara7}"
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium chromium-driver
+fi
+
+read -r -a servers <<< "${USMP_SERVERS:-wildfly payara6 payara7 micro7}"
 others=()
 wildfly=false
 for s in "${servers[@]}"; do

@@ -30,10 +30,8 @@ for s in "${servers[@]}"; do
   extra=()
   p="$pattern"
   case "$s" in
-    wildfly) ;;
-    payara6) p="$p,!**/SampleIT.java" ;;   # WildFly-only for now (see the pom)
+    wildfly|payara6) ;;
     payara7|micro7)
-      p="$p,!**/SampleIT.java"
       # Payara-Server-only and standalone-RAR classes: see the micro7 profile in the pom
       [ "$s" = micro7 ] && p="$p,!**/PayaraPasswordAliasIT.java,!**/StandaloneRarIT.java"
       if [ ! -x "$payara7_java/bin/java" ]; then

@@ -1,6 +1,8 @@
 package io.usmp.it.adapter;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.Filters;
 import org.jboss.shrinkwrap.api.Node;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
@@ -50,15 +53,20 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 final class MicroServer extends Server {
     static final String ADAPTER = "usmp-ra";
     static final String FACTORY_JNDI = "usmp/ConnectionFactory";
+    private static final String SAMPLE_PASSWORD_PROPERTY = "usmp.keystore.password";
     /** Set by the micro7 profile; arquillian.xml points Micro's root directory, log and post-boot file here. */
     private static final Path DIR = Path.of(System.getProperty("micro.dir", "target/micro")).toAbsolutePath();
     private static final Path PASSWORD_FILE = DIR.resolve("keystore.password");
+    /** Micro's directory config source: one file per MicroProfile Config property, named by the property. */
+    private static final Path SECRETS = DIR.resolve("secrets");
     private static final long STOP_TIMEOUT_SECONDS = 120;
     /** An EJB module's descriptors, which count in a WAR only under WEB-INF. */
     private static final List<String> DESCRIPTORS = List.of("ejb-jar.xml", "glassfish-ejb-jar.xml");
 
     /** The application the running Micro deployed from its WAR (what {@link #adminReadOfMdb} reads). */
     private String deployedApp;
+    /** Whether the class deploying now is {@link SampleIT} ({@link Need#SAMPLE}). */
+    private boolean sample;
     /** Post-boot commands creating the dial-out pools and resources of an EAR, by the EAR's name. */
     private final Map<String, List<String>> dialCommands = new HashMap<>();
 
@@ -76,17 +84,35 @@ final class MicroServer extends Server {
             Files.createFile(PASSWORD_FILE, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(PASSWORD_FILE, ItDevices.KEYSTORE_PASSWORD + "\n");
         }
+        if (needs.contains(Need.SAMPLE)) {
+            // No password alias on Micro: the sample's password comes from the directory config source instead.
+            Files.createDirectories(SECRETS);
+            Path password = SECRETS.resolve(SAMPLE_PASSWORD_PROPERTY);
+            Files.deleteIfExists(password);
+            Files.createFile(password, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(password, ItDevices.KEYSTORE_PASSWORD);
+            sample = true;
+        }
     }
 
     @Override
-    void cleanUp(List<Need> needs) {
-        // The password file stays for the next class, like the other servers' secrets.
+    void cleanUp(List<Need> needs) throws IOException {
+        // The password file stays for the next class, like the other servers' secrets; the sample's goes.
+        if (needs.contains(Need.SAMPLE)) {
+            deleteTree(SECRETS);
+            sample = false;
+        }
     }
 
     @Override
     Map<String, String> keyStorePasswordActivation() {
         // No password alias on Micro (a boot command file cannot carry the alias password).
         return Map.of("keyStorePasswordFile", PASSWORD_FILE.toString());
+    }
+
+    @Override
+    boolean undeployStopsServer() {
+        return true;
     }
 
     @Override
@@ -165,6 +191,9 @@ final class MicroServer extends Server {
             }
             Path rarFile = DIR.resolve(ADAPTER + ".rar");
             rar.as(ZipExporter.class).exportTo(rarFile.toFile(), true);
+            if (sample) {
+                adaptSample(war, commands);
+            }
             commands.add("create-system-properties usmp.keystore=" + ItDevices.KEYSTORE);
             commands.add("deploy --name " + ADAPTER + " " + rarFile);
             commands.add("create-connector-connection-pool --raname " + ADAPTER
@@ -178,6 +207,37 @@ final class MicroServer extends Server {
         String name = deployable.getName();
         deployedApp = name.substring(0, name.lastIndexOf('.'));
         return deployable;
+    }
+
+    /**
+     * What "Deploying the sample" says for Payara, done the Micro way: the sample's factory reference names the
+     * post-boot connector resource (its EAR's application-scoped one is gone with the EAR), the password alias
+     * becomes a property of the directory config source, and the default H2 pool is XA.
+     */
+    private static void adaptSample(WebArchive war, List<String> commands) {
+        replace(war, "WEB-INF/glassfish-web.xml", "java:app/" + FACTORY_JNDI, FACTORY_JNDI);
+        replace(war, "WEB-INF/glassfish-ejb-jar.xml", "${ALIAS=usmp-keystore}", "${MPCONFIG=" + SAMPLE_PASSWORD_PROPERTY + "}");
+        commands.add("create-system-properties usmp.port=" + SampleIT.PORT);
+        commands.add("set-config-dir --directory=" + SECRETS);
+        commands.add("set resources.jdbc-connection-pool.H2Pool.res-type=javax.sql.XADataSource");
+    }
+
+    private static void replace(WebArchive war, String path, String from, String to) {
+        Node node = war.get(path);
+        if (node == null) {
+            throw new IllegalStateException(war.getName() + " has no " + path);
+        }
+        String text;
+        try (InputStream in = node.getAsset().openStream()) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!text.contains(from)) {
+            throw new IllegalStateException(path + " of " + war.getName() + " does not contain " + from);
+        }
+        war.delete(path);
+        war.add(new StringAsset(text.replace(from, to)), path);
     }
 
     private static <T extends Archive<T>> T only(Collection<T> found, EnterpriseArchive ear, String what) {

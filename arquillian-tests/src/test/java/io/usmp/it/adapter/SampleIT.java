@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -229,18 +230,24 @@ class SampleIT {
                 eventually(WAIT, d.id + " has readings", () -> d.acks.get() >= 8);
             }
             browser.driver.get(SampleApi.BASE.toString());
+            // The page re-renders its cards and options every 2 s: an element found just before may be gone when
+            // read, so every read is inside a wait that tries again on a stale element.
             WebDriverWait wait = new WebDriverWait(browser.driver, WAIT);
+            wait.ignoring(StaleElementReferenceException.class);
             for (LiveDevice d : devices) {
                 String card = ".device.online[data-id='" + d.id + "']";
                 wait.until(b -> !b.findElements(By.cssSelector(card + " svg polyline")).isEmpty());
-                assertTrue(browser.driver.findElement(By.cssSelector(card + " .values")).getText().matches(".*°C.*%.*mV"));
+                wait.until(b -> b.findElement(By.cssSelector(card + " .values")).getText().matches(".*°C.*%.*mV"));
             }
-            long readings = Long.parseLong(browser.driver.findElement(By.id("stat-readings")).getText());
+            long readings = wait.until(b -> Long.parseLong(b.findElement(By.id("stat-readings")).getText()));
             wait.until(b -> Long.parseLong(b.findElement(By.id("stat-readings")).getText()) > readings);
 
             LiveDevice target = devices.get(2);
             wait.until(b -> b.findElements(By.cssSelector("#command-device option[value='" + target.id + "']")).size() == 1);
-            new Select(browser.driver.findElement(By.id("command-device"))).selectByValue(target.id);
+            wait.until(b -> {
+                new Select(b.findElement(By.id("command-device"))).selectByValue(target.id);
+                return target.id.equals(b.findElement(By.id("command-device")).getDomProperty("value"));
+            });
             WebElement text = browser.driver.findElement(By.id("command-text"));
             text.sendKeys("blink=3");
             browser.driver.findElement(By.id("command-send")).click();

@@ -72,6 +72,11 @@ abstract class Server {
         return false;
     }
 
+    /** Whether undeploying an archive stops the whole server (Payara Micro: one JVM per deployment). */
+    boolean undeployStopsServer() {
+        return false;
+    }
+
     /** The port of the server's HTTP listener on 127.0.0.1, for deployments the test reaches without an injected URL. */
     abstract int httpPort();
 

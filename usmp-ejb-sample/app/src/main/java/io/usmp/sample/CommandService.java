@@ -4,7 +4,7 @@ import io.usmp.ra.api.UsmpConnection;
 import io.usmp.ra.api.UsmpConnectionFactory;
 import io.usmp.sample.model.Command;
 import io.usmp.sample.payload.Downlink;
-import jakarta.annotation.Resource;
+import jakarta.annotation.PostConstruct;
 import jakarta.ejb.Stateless;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
@@ -12,6 +12,8 @@ import jakarta.persistence.PersistenceException;
 import jakarta.resource.ResourceException;
 import java.time.Instant;
 import java.util.List;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 
 /**
  * Sends commands to devices and records them. The send and the insert share one JTA transaction:
@@ -19,12 +21,22 @@ import java.util.List;
  */
 @Stateless
 public class CommandService {
-    /** Mapped per server: WEB-INF/jboss-web.xml (WildFly), WEB-INF/glassfish-ejb-jar.xml and glassfish-web.xml (Payara). */
-    @Resource(name = "usmp/ConnectionFactory")
+    /** The reference WEB-INF/web.xml declares (see there why not by {@code @Resource}). */
+    private static final String DEVICES = "java:comp/env/usmp/ConnectionFactory";
+
     private UsmpConnectionFactory devices;
 
     @PersistenceContext
     private EntityManager em;
+
+    @PostConstruct
+    void lookUpDevices() {
+        try {
+            devices = InitialContext.doLookup(DEVICES);
+        } catch (NamingException e) {
+            throw new IllegalStateException(DEVICES + " is not mapped to the adapter's connection factory", e);
+        }
+    }
 
     /**
      * @throws io.usmp.ra.api.DeviceNotConnectedException the device has no open session (nothing recorded)

@@ -15,7 +15,7 @@ public class Command {
     public static final int MAX_TEXT = 200;
 
     @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @GeneratedValue(strategy = GenerationType.SEQUENCE)
     private Long id;
 
     @Column(length = 12, nullable = false)

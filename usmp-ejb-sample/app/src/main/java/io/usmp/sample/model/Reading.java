@@ -18,7 +18,7 @@ import java.time.Instant;
 public class Reading {
     /** IDENTITY: the id exists right after persist, so the ack can carry it. */
     @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @GeneratedValue(strategy = GenerationType.SEQUENCE)
     private Long id;
 
     @Column(length = 12, nullable = false)

@@ -17,6 +17,7 @@ import io.usmp.testing.DerivedSession;
 import io.usmp.testing.EnginePair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -109,7 +110,7 @@ class CipherIdleReleaseTest {
         List<byte[]> sent = List.of(pattern(16), pattern(500), pattern(1800), pattern(16));
         assertEquals(sent.size(), released.messages.size());
         for (byte[] m : sent) {
-            assertTrue(released.messages.stream().anyMatch(r -> java.util.Arrays.equals(r, m)), "delivered after re-keying");
+            assertTrue(released.messages.stream().anyMatch(r -> Arrays.equals(r, m)), "delivered after re-keying");
         }
     }
 

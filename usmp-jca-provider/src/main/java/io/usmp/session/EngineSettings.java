@@ -18,7 +18,7 @@ import java.time.Duration;
  * @param arqInterval      datagram mode: time between those sends (SPEC §5: 500 ms)
  * @param cipherIdleRelease drop a session's keyed AES-GCM objects (some 1.5 KB with both directions)
  *                         once it has sealed and opened nothing for this long; the keys stay and the
- *                         next frame keys new ones (a cipher look-up and a key schedule, tens of µs).
+ *                         next frame keys new ones (a cipher look-up and a key schedule, some µs).
  *                         Shorter than the keepalive, so that a session that only keeps alive spends
  *                         most of its time without them (default 10 s)
  */

@@ -557,10 +557,10 @@ public final class UsmpEngine {
     }
 
     /**
-     * When an idle session's keyed AES-GCM objects are dropped (they are most of what a session
+     * When an idle session's keyed AES-GCM objects are dropped (~1.5 KB of the ~5 KB a session
      * that has talked weighs), or {@link Long#MAX_VALUE} when it holds none. Not while reading is
-     * paused: frames are waiting then, and the transport treats a timer during a pause as the
-     * slow-consumer close.
+     * paused: frames are waiting then, and a timer due during a pause makes the transport hand
+     * them over (it takes that timer for the slow-consumer close).
      */
     private long cipherReleaseDeadline() {
         return readingPaused || !secrets.holdsCiphers() ? Long.MAX_VALUE

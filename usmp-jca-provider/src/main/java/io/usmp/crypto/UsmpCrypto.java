@@ -155,7 +155,8 @@ public final class UsmpCrypto {
     /**
      * One direction's AES-256-GCM state. Not thread-safe; one per direction per session. The JDK
      * cipher object (some 800 bytes once keyed) is created at the first frame, so a session that
-     * has not talked yet holds only its key.
+     * has not talked yet holds only its key; {@link #release()} drops it again once the session
+     * is idle, and the next frame keys a new one.
      */
     public static final class SessionCipher {
         private static final int TAG_BITS = Limits.TAG_LENGTH * 8;
@@ -237,27 +238,41 @@ public final class UsmpCrypto {
         }
 
         /**
-         * Wipes the key, and re-keys the cipher with a throwaway key so the backing AES-GCM object
-         * no longer holds the session key or its round keys. Encrypt mode on purpose: SunJCE keeps
-         * the last encryption key (to refuse IV reuse) until the next encrypt-mode init. Unusable
-         * afterwards.
+         * Drops the keyed AES-GCM object; the key stays, and the next seal or open keys a new
+         * object (the nonce comes from the caller's seq, so the frames are the same either way).
+         * The dropped object is first re-keyed with a throwaway key, so no garbage keeps this
+         * session's round keys after {@link #destroy()} wiped the key.
          */
+        public void release() {
+            Cipher c = gcm;
+            if (c == null) {
+                return;
+            }
+            gcm = null;
+            // Encrypt mode on purpose: SunJCE keeps the last encryption key (to refuse IV reuse)
+            // until the next encrypt-mode init.
+            SessionKey throwaway = new SessionKey("AES", new byte[32], 0, 32);
+            try {
+                c.init(Cipher.ENCRYPT_MODE, throwaway, new GCMParameterSpec(TAG_BITS, new byte[Limits.NONCE_LENGTH]));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // The object is dropped either way; the key is wiped by destroy().
+            } finally {
+                throwaway.destroy();
+            }
+        }
+
+        /** True while a keyed AES-GCM object is held: after a frame, until {@link #release()}. */
+        public boolean holdsCipher() {
+            return gcm != null;
+        }
+
+        /** Wipes the key and {@linkplain #release() releases} the cipher object. Unusable afterwards. */
         public void destroy() {
             if (key.isDestroyed()) {
                 return;
             }
             key.destroy();
-            if (gcm == null) {
-                return; // never keyed: no provider state holds the key
-            }
-            SessionKey throwaway = new SessionKey("AES", new byte[32], 0, 32);
-            try {
-                gcm.init(Cipher.ENCRYPT_MODE, throwaway, new GCMParameterSpec(TAG_BITS, new byte[Limits.NONCE_LENGTH]));
-            } catch (GeneralSecurityException | RuntimeException e) {
-                // The session key itself is already wiped; the provider's copy is dropped with the cipher.
-            } finally {
-                throwaway.destroy();
-            }
+            release();
         }
 
         public boolean isDestroyed() {

@@ -62,6 +62,16 @@ public final class FrameCipher {
         return java.security.MessageDigest.isEqual(expected, utack.mac());
     }
 
+    /** Drops the keyed AES-GCM object until the next frame (see {@link UsmpCrypto.SessionCipher#release()}). */
+    public void release() {
+        cipher.release();
+    }
+
+    /** True while a keyed AES-GCM object is held. */
+    public boolean holdsCipher() {
+        return cipher.holdsCipher();
+    }
+
     /** Wipes the key (see {@link UsmpCrypto.SessionCipher#destroy()}). */
     public void destroy() {
         cipher.destroy();

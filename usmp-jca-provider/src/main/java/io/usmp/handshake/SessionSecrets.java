@@ -16,6 +16,16 @@ public record SessionSecrets(DeviceId deviceId, byte[] sessionId, FrameCipher se
         return sessionId.clone();
     }
 
+    /** Drops both directions' keyed AES-GCM objects while the session is idle; the keys stay. */
+    public void release() {
+        sender.release();
+        receiver.release();
+    }
+
+    public boolean holdsCiphers() {
+        return sender.holdsCipher() || receiver.holdsCipher();
+    }
+
     public void destroy() {
         sender.destroy();
         receiver.destroy();

@@ -82,6 +82,8 @@ public final class UsmpEngine {
     private long rxSeq;
     private long lastTx;
     private long lastRx;
+    /** When a session frame was last sealed or opened: the cipher idle release counts from here. */
+    private long lastCipherUse;
     /** The fragments of a message being received; created by the first DATA_FRAG. */
     private ByteArrayOutputStream reassembly;
     private int fragments;
@@ -317,6 +319,7 @@ public final class UsmpEngine {
             return; // backpressure: not acknowledged, so the peer resends it later; nothing is lost
         }
         byte[] plaintext;
+        lastCipherUse = now; // even a forged frame keys the receive cipher
         try {
             plaintext = secrets.receiver().open(type, seq, frame.payload());
         } catch (CryptoException e) {
@@ -505,7 +508,10 @@ public final class UsmpEngine {
         outputBlocked = false;
     }
 
-    /** Runs due timers: handshake and HELLO timeouts, server watchdog, slow consumer, client keepalive. */
+    /**
+     * Runs due timers: handshake and HELLO timeouts, server watchdog, slow consumer, client
+     * keepalive, and the release of an idle session's cipher objects.
+     */
     public void tick(long nowMillis) {
         guarded(() -> {
             if (state == State.HANDSHAKE && nowMillis >= handshakeDeadline) {
@@ -544,7 +550,21 @@ public final class UsmpEngine {
             if (client && nowMillis >= deadline(lastTx, settings.keepalive().toMillis())) {
                 sendControl(PacketType.PING, nowMillis);
             }
+            if (nowMillis >= cipherReleaseDeadline()) {
+                secrets.release();
+            }
         });
+    }
+
+    /**
+     * When an idle session's keyed AES-GCM objects are dropped (~1.5 KB of the ~5 KB a session
+     * that has talked weighs), or {@link Long#MAX_VALUE} when it holds none. Not while reading is
+     * paused: frames are waiting then, and a timer due during a pause makes the transport hand
+     * them over (it takes that timer for the slow-consumer close).
+     */
+    private long cipherReleaseDeadline() {
+        return readingPaused || !secrets.holdsCiphers() ? Long.MAX_VALUE
+                : deadline(lastCipherUse, settings.cipherIdleRelease().toMillis());
     }
 
     /** When {@link #tick(long)} next has work, or {@link Long#MAX_VALUE}. */
@@ -565,6 +585,7 @@ public final class UsmpEngine {
             case ESTABLISHED:
                 long timer = client ? deadline(lastTx, settings.keepalive().toMillis())
                         : readingPaused ? Long.MAX_VALUE : deadline(lastRx, settings.sessionTimeout().toMillis());
+                timer = Math.min(timer, cipherReleaseDeadline());
                 return outputBlocked ? Math.min(timer, deadline(blockedSince, settings.slowConsumerTimeout().toMillis())) : timer;
             default:
                 return Long.MAX_VALUE;
@@ -601,6 +622,11 @@ public final class UsmpEngine {
     /** True unless a session's keys are live: before establishment, and once they were wiped (for tests and audits). */
     public boolean keysWiped() {
         return keysWiped;
+    }
+
+    /** True while the session holds a keyed AES-GCM object (for tests of the idle release). */
+    boolean holdsCiphers() {
+        return secrets != null && secrets.holdsCiphers();
     }
 
     /** Test hook: continue from given counters, to reach sequence exhaustion without 2^32 frames. */
@@ -658,6 +684,7 @@ public final class UsmpEngine {
         if (frame.seq() != rxSeq) {
             throw new SequenceException("expected seq " + rxSeq + ", got " + frame.seq());
         }
+        lastCipherUse = now;
         byte[] plaintext = secrets.receiver().open(type, frame.seq(), frame.payload());
         if (frame.seq() > LAST_USABLE_SEQ && type != PacketType.BYE) {
             throw new SequenceException("seq 0xFFFFFFFF is reserved for BYE");
@@ -764,6 +791,7 @@ public final class UsmpEngine {
     }
 
     private void sendSealed(PacketType type, byte[] plain, int off, int len, long now) throws UsmpException {
+        lastCipherUse = now;
         byte[] payload = secrets.sender().seal(type, txSeq, plain, off, len);
         queue(Frame.of(type, txSeq, payload), now);
         txSeq++;

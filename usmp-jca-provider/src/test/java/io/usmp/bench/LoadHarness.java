@@ -49,7 +49,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * {@code bench.gateway.jvmArgs} (extra JVM options for the gateway, space-separated, e.g. JFR);
  * {@code bench.load.devices} and {@code bench.load.sizes} narrow the echo table (e.g. {@code 100} and {@code 452});
  * {@code bench.load.handshakeRounds} repeats the handshake rows (1 by default); {@code bench.load.idleHoldSeconds}
- * keeps the idle sessions open that long after each measurement (for {@code jcmd <pid> GC.class_histogram}).
+ * keeps the idle sessions open that long after each measurement (for {@code jcmd <pid> GC.class_histogram});
+ * {@code bench.load.idleWaitSeconds} adds a third idle row, measured that long after the echoes (past the
+ * gateway's cipher idle release, {@link EngineSettings#DEFAULT_CIPHER_IDLE_RELEASE}, say).
  */
 public final class LoadHarness {
     private static final char[] PASSWORD = "bench-password".toCharArray();
@@ -191,23 +193,29 @@ public final class LoadHarness {
         Thread.sleep(500);
         long before = heap();
         List<Dev> idle = connectParallel(devices, 4);
-        long after = heap();
         out.printf(Locale.ROOT, "| sessions | state | heap before | heap after | heap per idle session | target |%n|---|---|---|---|---|---|%n");
-        out.printf(Locale.ROOT, "| %d | handshake only | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", idle.size(), before / 1048576.0,
-                after / 1048576.0, (after - before) / (double) idle.size());
-        out.flush();
-        Thread.sleep(1000L * Integer.getInteger("bench.load.idleHoldSeconds", 0)); // time for a class histogram
+        idleRow(idle.size(), "handshake only", before);
         // A device that has talked once holds what its first frames set up (its ciphers, say).
         byte[] message = new byte[16];
         for (Dev d : idle) {
             latencyEcho(d, message);
         }
-        long talked = heap();
-        out.printf(Locale.ROOT, "| %d | after one echo each | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", idle.size(), before / 1048576.0,
-                talked / 1048576.0, (talked - before) / (double) idle.size());
-        out.flush();
-        Thread.sleep(1000L * Integer.getInteger("bench.load.idleHoldSeconds", 0));
+        idleRow(idle.size(), "after one echo each", before);
+        int wait = Integer.getInteger("bench.load.idleWaitSeconds", 0);
+        if (wait > 0) {
+            Thread.sleep(1000L * wait);
+            idleRow(idle.size(), "after one echo each, then " + wait + " s idle", before);
+        }
         closeAll(idle);
+    }
+
+    /** One row of the idle table: the gateway's heap now against {@code before}, then the hold time. */
+    private void idleRow(int sessions, String state, long before) throws Exception {
+        long now = heap();
+        out.printf(Locale.ROOT, "| %d | %s | %.1f MiB | %.1f MiB | %.0f B | 4096 B |%n", sessions, state, before / 1048576.0,
+                now / 1048576.0, (now - before) / (double) sessions);
+        out.flush();
+        Thread.sleep(1000L * Integer.getInteger("bench.load.idleHoldSeconds", 0)); // time for a class histogram
     }
 
     private void startGateway(Path ks) throws IOException {

@@ -94,6 +94,13 @@ public class SealOpenBench {
         }
     }
 
+    /** The first message of a session whose idle cipher object was released: a new one is looked up and keyed. */
+    @Benchmark
+    public void sealAfterRelease(Blackhole bh) throws UsmpException {
+        sealer.release();
+        seal(bh);
+    }
+
     @Benchmark
     public void open(Blackhole bh) throws UsmpException {
         for (int i = 0; i < sealed.length; i++) {

@@ -58,8 +58,11 @@ class EngineMessagingTest {
     private static final DeviceId DEVICE = EnginePair.DEVICE;
     private static final byte[] PSK = EnginePair.PSK;
     private static final long T0 = 1_000_000L;
+    // Without the cipher idle release, whose deadline would come before the keepalive and watchdog
+    // deadlines checked here (CipherIdleReleaseTest covers how they combine).
     private static final EngineSettings SETTINGS = EngineSettings.defaults(CRYPTO)
-            .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
+            .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60))
+            .withCipherIdleRelease(Duration.ZERO);
 
     // ---------------------------------------------------------------- messages
 

@@ -2,6 +2,7 @@ package io.usmp.session;
 
 import static io.usmp.testing.Vectors.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -126,7 +127,35 @@ class KeyHygieneTest {
         Map<String, Integer> open = hitsInHeapDump("open");
         assertTrue(open.get("psk") > 0 && open.get("k_c2s") > 0 && open.get("k_s2c") > 0,
                 "while the session is open its secrets are on the heap, so the search finds them: " + open);
+        closeAndCheckNothingIsLeft(s);
+    }
 
+    @Test
+    void noSessionKeyIsLeftEitherAfterTheCiphersWereReleasedAndKeyedAgain() throws Exception {
+        Session s = open();
+        long idle = EngineSettings.DEFAULT_CIPHER_IDLE_RELEASE.toMillis();
+        for (long t = 1; t <= 1 + idle; t += idle) {
+            talk(s, t);
+            assertTrue(s.client.holdsCiphers() && s.server.holdsCiphers());
+            s.client.tick(t + idle);
+            s.server.tick(t + idle);
+            assertFalse(s.client.holdsCiphers() || s.server.holdsCiphers(), "released when idle");
+        }
+        Map<String, Integer> released = hitsInHeapDump("released");
+        assertTrue(released.get("k_c2s") > 0 && released.get("k_s2c") > 0, "the keys stay for the next frame: " + released);
+        talk(s, 3 * idle);
+        assertTrue(s.client.holdsCiphers() && s.server.holdsCiphers());
+        closeAndCheckNothingIsLeft(s);
+    }
+
+    /** One message each way at {@code now}: both directions' ciphers get keyed. */
+    private static void talk(Session s, long now) throws Exception {
+        s.client.send(new byte[] {1}, now);
+        s.server.send(new byte[] {2}, now);
+        pump(s);
+    }
+
+    private void closeAndCheckNothingIsLeft(Session s) throws Exception {
         s.client.close(2);
         pump(s);
         assertTrue(s.client.isClosed() && s.server.isClosed() && s.client.keysWiped() && s.server.keysWiped());

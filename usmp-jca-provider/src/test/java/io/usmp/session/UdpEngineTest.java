@@ -203,6 +203,35 @@ class UdpEngineTest {
     }
 
     @Test
+    void anIdleSessionReleasesItsCiphersAndItsNextFrameAndUtackAreTheSame() throws Exception {
+        Pair p = new Pair();
+        p.client.send("hello".getBytes(), 10);
+        feed(p.server, drain(p.client), 11);
+        feed(p.client, drain(p.server), 12);
+        assertInstanceOf(EngineEvent.Message.class, p.server.pollEvent());
+        assertInstanceOf(EngineEvent.Delivered.class, p.client.pollEvent());
+        long idle = EngineSettings.DEFAULT_CIPHER_IDLE_RELEASE.toMillis();
+        p.client.tick(12 + idle);
+        p.server.tick(12 + idle);
+        assertFalse(p.client.holdsCiphers() || p.server.holdsCiphers(), "both idle past the release time");
+        assertTrue(drain(p.client).isEmpty() && drain(p.server).isEmpty());
+
+        FrameCipher c2s = cipher(0);
+        try {
+            p.client.send("again".getBytes(), 13 + idle);
+            List<byte[]> again = drain(p.client);
+            byte[] expected = Frame.of(PacketType.DATA, 1, c2s.seal(PacketType.DATA, 1, "again".getBytes(), 0, 5)).encode();
+            assertEquals(List.of(h(expected)), hexes(again), "sealed by a fresh cipher object, same bytes");
+            feed(p.server, again, 14 + idle);
+            assertEquals(List.of(h(c2s.utack(PacketType.DATA, 1))), hexes(drain(p.server)));
+            assertArrayEquals("again".getBytes(), assertInstanceOf(EngineEvent.Message.class, p.server.pollEvent()).payload());
+            assertTrue(p.server.holdsCiphers());
+        } finally {
+            c2s.destroy();
+        }
+    }
+
+    @Test
     void duplicatesAreReAcknowledgedNotProcessed() throws Exception {
         Pair p = new Pair();
         p.client.send("x".getBytes(), 10);

@@ -68,16 +68,27 @@ public final class DerivedSession {
 
     /** A gateway engine that answers the vectors' HELLO with the vectors' CHALLENGE and SESSION_OK. */
     public static UsmpEngine server(long now) {
+        return server(now, EngineSettings.DEFAULT_CIPHER_IDLE_RELEASE);
+    }
+
+    /** {@link #server(long)} with another {@link EngineSettings#cipherIdleRelease()} (zero: never). */
+    public static UsmpEngine server(long now, Duration cipherIdleRelease) {
         SecureRandom random = new ScriptedRandom(hex(IN.get("challenge_nonce")), sessionId());
         EngineSettings settings = new EngineSettings(CRYPTO, random, FixedKeys.of(CRYPTO, hex(IN.get("server_x25519_private"))),
-                HANDSHAKE_TIMEOUT, KEEPALIVE, SESSION_TIMEOUT);
+                HANDSHAKE_TIMEOUT, KEEPALIVE, SESSION_TIMEOUT).withCipherIdleRelease(cipherIdleRelease);
         return UsmpEngine.server(settings, PskResolver.of(Map.of(DEVICE, psk())), now);
     }
 
     /** A device engine that sends the vectors' HELLO and HELLO_ACK (not started). */
     public static UsmpEngine client(long now) {
+        return client(now, EngineSettings.DEFAULT_CIPHER_IDLE_RELEASE);
+    }
+
+    /** {@link #client(long)} with another {@link EngineSettings#cipherIdleRelease()} (zero: never). */
+    public static UsmpEngine client(long now, Duration cipherIdleRelease) {
         EngineSettings settings = new EngineSettings(CRYPTO, new ScriptedRandom(),
-                FixedKeys.of(CRYPTO, hex(IN.get("client_x25519_private"))), HANDSHAKE_TIMEOUT, KEEPALIVE, SESSION_TIMEOUT);
+                FixedKeys.of(CRYPTO, hex(IN.get("client_x25519_private"))), HANDSHAKE_TIMEOUT, KEEPALIVE, SESSION_TIMEOUT)
+                .withCipherIdleRelease(cipherIdleRelease);
         return UsmpEngine.client(settings, DEVICE, psk(), now);
     }
 

@@ -165,7 +165,13 @@ final class MicroServer extends Server {
      * deploy; any other archive is deployed as it is (with no adapter at boot).
      */
     @Override
-    Archive<?> deployable(Archive<?> archive) throws IOException {
+    Archive<?> deployable(Archive<?> archive) throws Exception {
+        // A Micro left running by a class whose deployment failed half-way would hold the ports of this boot.
+        Optional<ProcessHandle> left = micro();
+        if (left.isPresent()) {
+            left.get().destroy();
+            left.get().onExit().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
         Files.createDirectories(DIR.resolve("logs"));
         deleteTree(DIR.resolve("root")); // --rootdir: a fresh server per boot, as on the other servers' runs
         List<String> commands = new ArrayList<>();
@@ -174,7 +180,7 @@ final class MicroServer extends Server {
             EnterpriseArchive ear = archive.as(EnterpriseArchive.class);
             ResourceAdapterArchive rar = only(ear.getAsType(ResourceAdapterArchive.class, Filters.include("/[^/]+\\.rar")), ear, "RAR");
             WebArchive web = only(ear.getAsType(WebArchive.class, Filters.include("/[^/]+\\.war")), ear, "WAR");
-            WebArchive war = ShrinkWrap.create(WebArchive.class, web.getName()).merge(web);
+            WebArchive war = ShrinkWrap.create(WebArchive.class, moduleName(web)).merge(web);
             for (JavaArchive ejb : ear.getAsType(JavaArchive.class, Filters.include("/[^/]+\\.jar"))) {
                 for (String descriptor : DESCRIPTORS) {
                     Node node = ejb.get("META-INF/" + descriptor);
@@ -186,7 +192,7 @@ final class MicroServer extends Server {
                     }
                 }
                 // A copy: the EAR stays as it is for the next deploy of the same deployment (redeploy tests).
-                war.addAsLibrary(ShrinkWrap.create(JavaArchive.class, ejb.getName())
+                war.addAsLibrary(ShrinkWrap.create(JavaArchive.class, moduleName(ejb))
                         .merge(ejb, Filters.exclude("/META-INF/(glassfish-)?ejb-jar\\.xml")));
             }
             Path rarFile = DIR.resolve(ADAPTER + ".rar");
@@ -238,6 +244,14 @@ final class MicroServer extends Server {
         }
         war.delete(path);
         war.add(new StringAsset(text.replace(from, to)), path);
+    }
+
+    /**
+     * A module's own file name: a module of an EAR read from a file is named by its path ("/x.war"), and the
+     * container writes the archive to its directory's {@code resolve(name)}, which for "/x.war" is the root.
+     */
+    private static String moduleName(Archive<?> module) {
+        return module.getName().substring(module.getName().lastIndexOf('/') + 1);
     }
 
     private static <T extends Archive<T>> T only(Collection<T> found, EnterpriseArchive ear, String what) {

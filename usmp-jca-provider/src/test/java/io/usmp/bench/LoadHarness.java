@@ -534,6 +534,7 @@ public final class LoadHarness {
         long[] s0 = stats();
         ThreadCpu c0 = threadCpu();
         long t0 = System.nanoTime();
+        AtomicLong failed = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         try {
             List<Future<?>> fs = new ArrayList<>();
@@ -544,8 +545,15 @@ public final class LoadHarness {
                     int per = total / parallel;
                     for (int i = 0; i < per; i++) {
                         Dev d = new Dev(thread * per + i, from); // distinct devices: a reconnect would close the other
-                        d.handshake();
-                        d.close();
+                        try {
+                            d.handshake();
+                        } catch (IOException e) {
+                            // On a loaded machine this driver may stall past the gateway's HELLO timeout:
+                            // counted and left out of the figures, not a reason to lose the run.
+                            failed.incrementAndGet();
+                        } finally {
+                            d.close();
+                        }
                     }
                     return null;
                 }));
@@ -559,7 +567,11 @@ public final class LoadHarness {
         double secs = (System.nanoTime() - t0) / 1e9;
         long[] s1 = stats();
         ThreadCpu c1 = threadCpu();
-        return new Row(parallel, total / parallel * parallel, secs, s1[0] - s0[0], c0 == null || c1 == null ? null : c1.minus(c0));
+        if (failed.get() > 0) {
+            out.printf(Locale.ROOT, "(%d of %d handshakes failed, left out)%n", failed.get(), total / parallel * parallel);
+        }
+        return new Row(parallel, (int) (total / parallel * parallel - failed.get()), secs, s1[0] - s0[0],
+                c0 == null || c1 == null ? null : c1.minus(c0));
     }
 
     /** Every device keeps {@code window} echoes in flight for {@code seconds}; two selector threads. */

@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -149,7 +148,8 @@ public final class Main {
         }
         ServerConfig config = builder.build();
         UsmpServer server;
-        PrintingListener listener = new PrintingListener(echo, verbose, a.has("--quiet"));
+        PrintingListener listener = a.has("--quiet") ? new PrintingListener(echo, verbose, true)
+                : new SessionPrintingListener(echo, verbose);
         try {
             server = UsmpServer.start(config, listener);
         } catch (IOException e) {
@@ -170,13 +170,13 @@ public final class Main {
         }
         server.udpAddress().ifPresent(udp -> print("READY udp " + udp.getAddress().getHostAddress() + ":" + udp.getPort()));
         while (!done.await(GATEWAY_SUMMARY_SECONDS, TimeUnit.SECONDS)) {
-            listener.summary();
+            listener.summary(server);
         }
         if (stop != null) {
             Runtime.getRuntime().removeShutdownHook(hook);
             server.close();
         }
-        listener.summary();
+        listener.summary(server);
         return 0;
     }
 
@@ -192,13 +192,16 @@ public final class Main {
         throw new Arguments.UsageException(option + " takes a positive number");
     }
 
-    private final class PrintingListener implements ServerListener {
+    /**
+     * Counts (and with {@code --echo} echoes) messages. It does not override {@code onSession} and
+     * {@code onClosed}, so a {@code --quiet} gateway spares each session those listener calls; the
+     * summary's session counts come from the server's statistics.
+     */
+    private class PrintingListener implements ServerListener {
         private final boolean echo;
         private final boolean verbose;
-        /** No line per session (load tests); echoes are not waited for. */
+        /** Echoes are not waited for (load tests). */
         private final boolean quiet;
-        private final AtomicInteger open = new AtomicInteger();
-        private final AtomicLong sessions = new AtomicLong();
         private final AtomicLong messages = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
 
@@ -208,18 +211,10 @@ public final class Main {
             this.quiet = quiet;
         }
 
-        void summary() {
-            print("SUMMARY sessions open " + open.get() + ", total " + sessions.get() + "; messages " + messages.get()
-                    + ", " + bytes.get() + " bytes");
-        }
-
-        @Override
-        public void onSession(UsmpSession s) {
-            open.incrementAndGet();
-            sessions.incrementAndGet();
-            if (!quiet) {
-                print("SESSION device=" + s.deviceId().toHex() + " session=" + s.sessionIdHex());
-            }
+        void summary(UsmpServer server) {
+            var st = server.statistics();
+            print("SUMMARY sessions open " + st.sessionsOpen() + ", total " + st.handshakesSucceeded() + "; messages "
+                    + messages.get() + ", " + bytes.get() + " bytes");
         }
 
         @Override
@@ -240,13 +235,22 @@ public final class Main {
                 }
             }
         }
+    }
+
+    /** Without {@code --quiet}: a line per session opened and closed. */
+    private final class SessionPrintingListener extends PrintingListener {
+        SessionPrintingListener(boolean echo, boolean verbose) {
+            super(echo, verbose, false);
+        }
+
+        @Override
+        public void onSession(UsmpSession s) {
+            print("SESSION device=" + s.deviceId().toHex() + " session=" + s.sessionIdHex());
+        }
 
         @Override
         public void onClosed(UsmpSession s, CloseReason reason, UsmpException cause) {
-            open.decrementAndGet();
-            if (!quiet) {
-                print("CLOSED device=" + s.deviceId().toHex() + " reason=" + reason.kind());
-            }
+            print("CLOSED device=" + s.deviceId().toHex() + " reason=" + reason.kind());
         }
     }
 

@@ -90,6 +90,34 @@ final class DeliveryScheduler<K> {
                 forgetIfIdle(this);
             }
         }
+
+        /**
+         * Like a last task that releases the line and then runs {@code finished}, but when nothing
+         * is queued or running on the line, both happen now on this thread: a session whose end
+         * has no listener call to wait for needs no hand-off to a worker.
+         */
+        void releaseAfterQueued(Runnable finished) {
+            boolean now;
+            boolean start = false;
+            synchronized (DeliveryScheduler.this) {
+                now = tasks.isEmpty() && !scheduled;
+                if (now) {
+                    holders--;
+                    forgetIfIdle(this);
+                } else {
+                    tasks.add(() -> {
+                        release();
+                        finished.run();
+                    });
+                    start = makeReady(this);
+                }
+            }
+            if (now) {
+                finished.run();
+            } else if (start) {
+                startWorker();
+            }
+        }
     }
 
     /** Puts a line in the ready queue; true when a new worker should start for it. Holds the lock. */

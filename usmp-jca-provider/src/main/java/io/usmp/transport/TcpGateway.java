@@ -60,6 +60,7 @@ final class TcpGateway implements UsmpServer {
 
     private final ServerConfig config;
     private final ServerListener listener;
+    private final GatewaySession.Listener sessionListener;
     /** Protocol time (engines, admission); real waits (bind retry, close grace) use {@link Clock#SYSTEM}. */
     private final Clock clock;
     private final EngineSettings settings;
@@ -92,6 +93,7 @@ final class TcpGateway implements UsmpServer {
     private TcpGateway(ServerConfig config, ServerListener listener, Clock clock) {
         this.config = config;
         this.listener = listener;
+        this.sessionListener = GatewaySession.Listener.of(listener);
         this.clock = clock;
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
         this.settings = new EngineSettings(config.crypto(), config.random(),
@@ -281,7 +283,7 @@ final class TcpGateway implements UsmpServer {
             releaseSlot();
             admission.handshakeSucceeded(remote.getAddress());
             handshakesOk.increment();
-            session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, listener, delivery, config.inboundQueueCapacity(),
+            session = new GatewaySession(h, e.deviceId(), e.sessionId(), remote, sessionListener, delivery, config.inboundQueueCapacity(),
                     messagesOut, this::finished, config.closeLinger().toMillis());
             undelivered.add(session);
             GatewaySession unfinished = latest.put(e.deviceId(), session);

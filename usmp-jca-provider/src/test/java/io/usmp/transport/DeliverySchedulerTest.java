@@ -307,6 +307,36 @@ class DeliverySchedulerTest {
     }
 
     @Test
+    void releaseAfterQueuedRunsAtOnceOnAnIdleLineWithoutAWorker() {
+        ManualExecutor ex = new ManualExecutor();
+        DeliveryScheduler<String> s = new DeliveryScheduler<>(ex, 2, 1);
+        List<String> log = new ArrayList<>();
+        s.acquire("dev").releaseAfterQueued(append(log, "finished"));
+        assertEquals(List.of("finished"), log, "ran on the calling thread");
+        assertEquals(0, ex.accepted, "no worker started");
+        assertEquals(0, s.lines());
+    }
+
+    @Test
+    void releaseAfterQueuedWaitsForTheLinesTasksAndKeepsTheLineForANewSessionMeanwhile() {
+        ManualExecutor ex = new ManualExecutor();
+        DeliveryScheduler<String> s = new DeliveryScheduler<>(ex, 1, 1);
+        List<String> log = new ArrayList<>();
+        DeliveryScheduler<String>.Line old = s.acquire("dev");
+        old.submit(append(log, "old-1"));
+        old.releaseAfterQueued(append(log, "old finished"));
+        assertEquals(List.of(), log, "behind the queued task");
+        DeliveryScheduler<String>.Line fresh = s.acquire("dev");
+        assertSame(old, fresh, "still alive while its backlog is queued");
+        fresh.submit(append(log, "new-1"));
+        ex.runAll();
+        assertEquals(List.of("old-1", "old finished", "new-1"), log);
+        assertEquals(1, s.lines(), "the new session holds it");
+        fresh.release();
+        assertEquals(0, s.lines());
+    }
+
+    @Test
     void aFailingTaskDoesNotStopItsLine() {
         ManualExecutor ex = new ManualExecutor();
         DeliveryScheduler<String> s = new DeliveryScheduler<>(ex, 1, 4);

@@ -75,6 +75,48 @@ class TcpMessagingTest {
         assertEquals(SIZES.length, server.statistics().messagesSent());
     }
 
+    /**
+     * A listener of messages only (no onSession/onClosed: the gateway queues nothing for those):
+     * a device's messages still arrive in order across a reconnect while the first session's are
+     * still being delivered, and the gateway reports its listener idle only after all of them.
+     */
+    @Test
+    void aListenerOfMessagesOnlyGetsThemInOrderAcrossAReconnectAndIdlesAfterThem() throws Exception {
+        java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        CountDownLatch firstHeld = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        UsmpServer server = loopback.start(Loopback.config(), (session, payload) -> {
+            String m = new String(payload, java.nio.charset.StandardCharsets.US_ASCII);
+            if (m.equals("old-1")) {
+                firstHeld.countDown();
+                try {
+                    release.await(Loopback.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            got.add(m);
+        });
+        UsmpClient old = loopback.connect(Loopback.client(server, DEVICE));
+        old.send("old-1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        old.send("old-2".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertTrue(firstHeld.await(Loopback.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        UsmpClient fresh = loopback.connect(Loopback.client(server, DEVICE)); // supersedes the old session
+        fresh.send("new-1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Loopback.await("old session closed", () -> !old.isOpen());
+        assertFalse(server.awaitListenerIdle(50), "old-1 is still being delivered");
+        release.countDown();
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            order.add(got.poll(Loopback.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        assertEquals(List.of("old-1", "old-2", "new-1"), order);
+        fresh.close();
+        assertTrue(server.awaitListenerIdle(Loopback.WAIT.toMillis()));
+        assertEquals(0, server.statistics().sessionsOpen());
+        assertEquals(2, server.statistics().handshakesSucceeded());
+    }
+
     @Test
     void oversizedMessageIsRefusedOnBothSidesAndSessionStaysUsable() throws Exception {
         Recorder recorder = new Recorder(false);

@@ -220,6 +220,11 @@ final class GatewaySession implements UsmpSession {
         whenFinished.run();
     }
 
+    /** Completes once {@link #closed} ran and every listener call of this session is on its line. */
+    CompletionStage<Void> allQueued() {
+        return allQueued;
+    }
+
     /** Completes when nothing of ours is held any more (at once unless we wait for a predecessor). */
     private CompletableFuture<Void> submitted() {
         synchronized (this) {

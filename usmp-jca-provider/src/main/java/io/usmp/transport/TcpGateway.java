@@ -354,9 +354,11 @@ final class TcpGateway implements UsmpServer {
             }
             sessions.remove(session.deviceId(), session);
             session.closed(e.reason(), e.cause());
-            // Only now: a new session of the device that no longer finds this one here finds all of
-            // its listener calls queued (see GatewaySession.after).
-            latest.remove(session.deviceId(), session);
+            // Only once all of its listener calls are queued, which may be later than now when they are
+            // held behind a predecessor's: a new session of the device that no longer finds this one here
+            // must find them on the line already (see GatewaySession.after), or its messages would pass them.
+            GatewaySession ended = session;
+            ended.allQueued().thenRun(() -> latest.remove(ended.deviceId(), ended));
         }
     }
 

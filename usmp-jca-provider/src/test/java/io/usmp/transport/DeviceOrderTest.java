@@ -1,6 +1,7 @@
 package io.usmp.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.ServerListener;
@@ -10,7 +11,10 @@ import io.usmp.UsmpSession;
 import io.usmp.protocol.CloseReason;
 import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.UsmpException;
+import io.usmp.wire.PacketType;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -178,5 +182,42 @@ class DeviceOrderTest {
                 + "(bound %d busy devices x turn %d = %d)%n", before, busyDevices, turn, bound);
         assertTrue(before <= bound, before + " deliveries went first, more than " + bound);
         assertTrue(before >= turn, "busy lines were ahead of it (else the test proves nothing): " + before);
+    }
+
+    /**
+     * A session that was itself held behind a lingering predecessor and ended before it: the device's
+     * next session must still queue behind it. Z lingers (a raw device that ignores the gateway's BYE),
+     * A supersedes Z, sends and ends with BYE while Z lingers, B comes: B's message waits for A's.
+     */
+    @Test
+    void aSessionHeldBehindALingeringOneKeepsItsPlaceWhenItEndsFirst() throws Exception {
+        Recorder recorder = new Recorder(false);
+        UsmpServer server = loopback.start(Loopback.config().closeLinger(Duration.ofSeconds(30)), recorder);
+        RawDevice z = loopback.raw(server);
+        z.handshake(Loopback.DEVICE, Loopback.PSK);
+        z.write(z.sealNext(PacketType.DATA, utf8("z1")));
+        assertEquals("z1", text(recorder.nextMessage()));
+        try (UsmpClient a = loopback.connect(Loopback.client(server, Loopback.DEVICE))) {
+            a.send(utf8("a1"));
+            a.send(utf8("a2"));
+        }
+        // A's end reached the gateway (Z is still open), so B cannot find A still open.
+        Loopback.await("A ended", () -> server.statistics().sessionsClosed().values().stream().mapToLong(Long::longValue).sum() == 1);
+        try (UsmpClient b = loopback.connect(Loopback.client(server, Loopback.DEVICE))) {
+            b.send(utf8("b1"));
+            // Z is still lingering: neither A's nor B's messages may have been delivered yet.
+            assertNull(recorder.messages.poll(500, TimeUnit.MILLISECONDS), "delivered while Z lingers");
+            z.close();
+            assertEquals(List.of("a1", "a2", "b1"),
+                    List.of(text(recorder.nextMessage()), text(recorder.nextMessage()), text(recorder.nextMessage())));
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Recorder.Message m) {
+        return new String(m.payload(), StandardCharsets.UTF_8);
     }
 }

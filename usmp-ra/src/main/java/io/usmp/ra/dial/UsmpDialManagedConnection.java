@@ -7,11 +7,11 @@ import io.usmp.protocol.Limits;
 import io.usmp.protocol.PayloadException;
 import io.usmp.protocol.UsmpException;
 import io.usmp.protocol.UsmpTimeoutException;
+import io.usmp.ra.ConnectionEvents;
 import io.usmp.ra.api.UsmpDialException;
 import io.usmp.ra.api.UsmpDialTimeoutException;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
@@ -21,7 +21,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
@@ -55,7 +54,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private final UsmpClient client;
     private final DialStats stats;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final ConnectionEvents events = new ConnectionEvents(this);
     private final List<byte[]> held = new ArrayList<>();
     private UsmpDialConnectionImpl handle;
     private boolean inTransaction;
@@ -239,7 +238,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
             failure = kind;
             evictionReason = "error:" + kind;
             LOG.log(System.Logger.Level.DEBUG, "dial-out session to {0} failed: {1}", mcf.target(), kind);
-            fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, handle, e);
+            events.errorOccurred(handle, e);
         }
         return e;
     }
@@ -314,7 +313,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         } finally {
             lock.unlock();
         }
-        fire(ConnectionEvent.CONNECTION_CLOSED, h, null);
+        events.closed(h);
     }
 
     /** Drops the handle, held sends and unread messages; the session stays open. */
@@ -378,26 +377,12 @@ final class UsmpDialManagedConnection implements ManagedConnection {
 
     @Override
     public void addConnectionEventListener(ConnectionEventListener l) {
-        listeners.add(l);
+        events.add(l);
     }
 
     @Override
     public void removeConnectionEventListener(ConnectionEventListener l) {
-        listeners.remove(l);
-    }
-
-    private void fire(int type, Object h, Exception e) {
-        ConnectionEvent event = e == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, e);
-        if (h != null) {
-            event.setConnectionHandle(h);
-        }
-        for (ConnectionEventListener l : listeners) {
-            if (type == ConnectionEvent.CONNECTION_CLOSED) {
-                l.connectionClosed(event);
-            } else {
-                l.connectionErrorOccurred(event);
-            }
-        }
+        events.remove(l);
     }
 
     // ---- transactions ----

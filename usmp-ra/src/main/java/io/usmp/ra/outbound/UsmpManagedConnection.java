@@ -5,9 +5,9 @@ import io.usmp.protocol.PayloadException;
 import io.usmp.UsmpSession;
 import io.usmp.ra.api.DeviceNotConnectedException;
 import io.usmp.protocol.Limits;
+import io.usmp.ra.ConnectionEvents;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +49,7 @@ final class UsmpManagedConnection implements ManagedConnection {
     }
 
     private final UsmpManagedConnectionFactory mcf;
-    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final ConnectionEvents events = new ConnectionEvents(this);
     private final Set<UsmpConnectionImpl> handles = new LinkedHashSet<>();
     private final List<Held> held = new ArrayList<>();
     private boolean inTransaction;
@@ -114,7 +113,7 @@ final class UsmpManagedConnection implements ManagedConnection {
             session.abort();
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " timed out after "
                     + mcf.getSendTimeoutMillis() + " ms; its session was closed so the message does not leave late", e);
-            fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, re);
+            events.errorOccurred(null, re);
             throw re;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -122,7 +121,7 @@ final class UsmpManagedConnection implements ManagedConnection {
                 throw new DeviceNotConnectedException(session.deviceId().toHex());
             }
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " failed: " + cause, cause);
-            fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, re);
+            events.errorOccurred(null, re);
             throw re;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,7 +208,7 @@ final class UsmpManagedConnection implements ManagedConnection {
         synchronized (this) {
             handles.remove(handle);
         }
-        fire(ConnectionEvent.CONNECTION_CLOSED, handle, null);
+        events.closed(handle);
     }
 
     @Override
@@ -237,28 +236,12 @@ final class UsmpManagedConnection implements ManagedConnection {
 
     @Override
     public void addConnectionEventListener(ConnectionEventListener l) {
-        listeners.add(l);
+        events.add(l);
     }
 
     @Override
     public void removeConnectionEventListener(ConnectionEventListener l) {
-        listeners.remove(l);
-    }
-
-    private void fire(int type, Object handle, Exception e) {
-        ConnectionEvent event = e == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, e);
-        if (handle != null) {
-            event.setConnectionHandle(handle);
-        }
-        for (ConnectionEventListener l : listeners) {
-            switch (type) {
-                case ConnectionEvent.CONNECTION_CLOSED -> l.connectionClosed(event);
-                case ConnectionEvent.LOCAL_TRANSACTION_STARTED -> l.localTransactionStarted(event);
-                case ConnectionEvent.LOCAL_TRANSACTION_COMMITTED -> l.localTransactionCommitted(event);
-                case ConnectionEvent.LOCAL_TRANSACTION_ROLLEDBACK -> l.localTransactionRolledback(event);
-                default -> l.connectionErrorOccurred(event);
-            }
-        }
+        events.remove(l);
     }
 
     @Override

@@ -7,17 +7,14 @@ import io.usmp.protocol.Limits;
 import io.usmp.protocol.PayloadException;
 import io.usmp.protocol.UsmpException;
 import io.usmp.protocol.UsmpTimeoutException;
-import io.usmp.ra.ConnectionEvents;
+import io.usmp.ra.PooledManagedConnection;
 import io.usmp.ra.api.UsmpDialException;
 import io.usmp.ra.api.UsmpDialTimeoutException;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
-import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +36,7 @@ import javax.transaction.xa.XAResource;
  * flush, the messages written before the failure have left (they cannot be recalled), the rest
  * are not sent, and commit throws {@link UsmpDialException} saying how many were written.
  */
-final class UsmpDialManagedConnection implements ManagedConnection {
+final class UsmpDialManagedConnection extends PooledManagedConnection {
     private static final System.Logger LOG = System.getLogger(UsmpDialManagedConnection.class.getName());
     /** Upper bound of messages dropped by one cleanup (the client holds at most its queue capacity plus what one read completes). */
     private static final int MAX_DRAIN = 1_000_000;
@@ -54,7 +51,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private final UsmpClient client;
     private final DialStats stats;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ConnectionEvents events = new ConnectionEvents(this);
     private final List<byte[]> held = new ArrayList<>();
     private UsmpDialConnectionImpl handle;
     private boolean inTransaction;
@@ -64,7 +60,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private volatile boolean destroyed;
     /** When a validation PING was last answered (System.nanoTime), or 0 when never. */
     private long lastPong;
-    private PrintWriter logWriter;
 
     UsmpDialManagedConnection(UsmpDialManagedConnectionFactory mcf, DeviceId identity, UsmpClient client, DialStats stats) {
         this.mcf = mcf;
@@ -238,7 +233,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
             failure = kind;
             evictionReason = "error:" + kind;
             LOG.log(System.Logger.Level.DEBUG, "dial-out session to {0} failed: {1}", mcf.target(), kind);
-            events.errorOccurred(handle, e);
+            fireErrorOccurred(handle, e);
         }
         return e;
     }
@@ -313,7 +308,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         } finally {
             lock.unlock();
         }
-        events.closed(h);
+        fireClosed(h);
     }
 
     /** Drops the handle, held sends and unread messages; the session stays open. */
@@ -373,16 +368,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         stats.open.decrementAndGet();
         client.close();
         mcf.release(identity); // after the close: the peer never sees two sessions of one id from us at once
-    }
-
-    @Override
-    public void addConnectionEventListener(ConnectionEventListener l) {
-        events.add(l);
-    }
-
-    @Override
-    public void removeConnectionEventListener(ConnectionEventListener l) {
-        events.remove(l);
     }
 
     // ---- transactions ----
@@ -485,16 +470,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
                 return identity.toHex();
             }
         };
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 
     @Override

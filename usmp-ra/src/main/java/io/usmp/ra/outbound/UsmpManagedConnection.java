@@ -5,15 +5,12 @@ import io.usmp.protocol.PayloadException;
 import io.usmp.UsmpSession;
 import io.usmp.ra.api.DeviceNotConnectedException;
 import io.usmp.protocol.Limits;
-import io.usmp.ra.ConnectionEvents;
+import io.usmp.ra.PooledManagedConnection;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
-import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,19 +39,17 @@ import javax.transaction.xa.XAResource;
  * A timed-out write closes its session (so its queued bytes are discarded with it rather than
  * leaving late) and raises {@code CONNECTION_ERROR_OCCURRED} so the pool discards this connection.
  */
-final class UsmpManagedConnection implements ManagedConnection {
+final class UsmpManagedConnection extends PooledManagedConnection {
     private static final System.Logger LOG = System.getLogger(UsmpManagedConnection.class.getName());
 
     private record Held(DeviceId device, byte[] message) {
     }
 
     private final UsmpManagedConnectionFactory mcf;
-    private final ConnectionEvents events = new ConnectionEvents(this);
     private final Set<UsmpConnectionImpl> handles = new LinkedHashSet<>();
     private final List<Held> held = new ArrayList<>();
     private boolean inTransaction;
     private boolean destroyed;
-    private PrintWriter logWriter;
 
     UsmpManagedConnection(UsmpManagedConnectionFactory mcf) {
         this.mcf = mcf;
@@ -113,7 +108,7 @@ final class UsmpManagedConnection implements ManagedConnection {
             session.abort();
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " timed out after "
                     + mcf.getSendTimeoutMillis() + " ms; its session was closed so the message does not leave late", e);
-            events.errorOccurred(null, re);
+            fireErrorOccurred(null, re);
             throw re;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -121,7 +116,7 @@ final class UsmpManagedConnection implements ManagedConnection {
                 throw new DeviceNotConnectedException(session.deviceId().toHex());
             }
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " failed: " + cause, cause);
-            events.errorOccurred(null, re);
+            fireErrorOccurred(null, re);
             throw re;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -208,7 +203,7 @@ final class UsmpManagedConnection implements ManagedConnection {
         synchronized (this) {
             handles.remove(handle);
         }
-        events.closed(handle);
+        fireClosed(handle);
     }
 
     @Override
@@ -232,16 +227,6 @@ final class UsmpManagedConnection implements ManagedConnection {
     public synchronized void destroy() {
         cleanup();
         destroyed = true;
-    }
-
-    @Override
-    public void addConnectionEventListener(ConnectionEventListener l) {
-        events.add(l);
-    }
-
-    @Override
-    public void removeConnectionEventListener(ConnectionEventListener l) {
-        events.remove(l);
     }
 
     @Override
@@ -307,15 +292,5 @@ final class UsmpManagedConnection implements ManagedConnection {
                 return null;
             }
         };
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 }

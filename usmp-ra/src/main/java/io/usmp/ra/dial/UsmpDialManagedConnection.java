@@ -7,21 +7,17 @@ import io.usmp.protocol.Limits;
 import io.usmp.protocol.PayloadException;
 import io.usmp.protocol.UsmpException;
 import io.usmp.protocol.UsmpTimeoutException;
+import io.usmp.ra.PooledManagedConnection;
 import io.usmp.ra.api.UsmpDialException;
 import io.usmp.ra.api.UsmpDialTimeoutException;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
-import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
@@ -40,7 +36,7 @@ import javax.transaction.xa.XAResource;
  * flush, the messages written before the failure have left (they cannot be recalled), the rest
  * are not sent, and commit throws {@link UsmpDialException} saying how many were written.
  */
-final class UsmpDialManagedConnection implements ManagedConnection {
+final class UsmpDialManagedConnection extends PooledManagedConnection {
     private static final System.Logger LOG = System.getLogger(UsmpDialManagedConnection.class.getName());
     /** Upper bound of messages dropped by one cleanup (the client holds at most its queue capacity plus what one read completes). */
     private static final int MAX_DRAIN = 1_000_000;
@@ -55,7 +51,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private final UsmpClient client;
     private final DialStats stats;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final List<byte[]> held = new ArrayList<>();
     private UsmpDialConnectionImpl handle;
     private boolean inTransaction;
@@ -65,7 +60,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
     private volatile boolean destroyed;
     /** When a validation PING was last answered (System.nanoTime), or 0 when never. */
     private long lastPong;
-    private PrintWriter logWriter;
 
     UsmpDialManagedConnection(UsmpDialManagedConnectionFactory mcf, DeviceId identity, UsmpClient client, DialStats stats) {
         this.mcf = mcf;
@@ -239,7 +233,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
             failure = kind;
             evictionReason = "error:" + kind;
             LOG.log(System.Logger.Level.DEBUG, "dial-out session to {0} failed: {1}", mcf.target(), kind);
-            fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, handle, e);
+            fireErrorOccurred(handle, e);
         }
         return e;
     }
@@ -314,7 +308,7 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         } finally {
             lock.unlock();
         }
-        fire(ConnectionEvent.CONNECTION_CLOSED, h, null);
+        fireClosed(h);
     }
 
     /** Drops the handle, held sends and unread messages; the session stays open. */
@@ -374,30 +368,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
         stats.open.decrementAndGet();
         client.close();
         mcf.release(identity); // after the close: the peer never sees two sessions of one id from us at once
-    }
-
-    @Override
-    public void addConnectionEventListener(ConnectionEventListener l) {
-        listeners.add(l);
-    }
-
-    @Override
-    public void removeConnectionEventListener(ConnectionEventListener l) {
-        listeners.remove(l);
-    }
-
-    private void fire(int type, Object h, Exception e) {
-        ConnectionEvent event = e == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, e);
-        if (h != null) {
-            event.setConnectionHandle(h);
-        }
-        for (ConnectionEventListener l : listeners) {
-            if (type == ConnectionEvent.CONNECTION_CLOSED) {
-                l.connectionClosed(event);
-            } else {
-                l.connectionErrorOccurred(event);
-            }
-        }
     }
 
     // ---- transactions ----
@@ -500,16 +470,6 @@ final class UsmpDialManagedConnection implements ManagedConnection {
                 return identity.toHex();
             }
         };
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.usmp.ClientConfig;
 import io.usmp.UsmpClient;
 import io.usmp.protocol.DeviceId;
 import io.usmp.protocol.PskResolver;
-import io.usmp.ra.UsmpResourceAdapter;
+import io.usmp.ra.AdapterManagedConnectionFactory;
 import io.usmp.ra.secret.PasswordSource;
 import io.usmp.ra.api.UsmpDialException;
 import io.usmp.ra.api.UsmpDialIdentitiesExhaustedException;
@@ -13,13 +13,9 @@ import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.InvalidPropertyException;
 import jakarta.resource.spi.ManagedConnection;
-import jakarta.resource.spi.ManagedConnectionFactory;
-import jakarta.resource.spi.ResourceAdapter;
-import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -57,8 +53,8 @@ import javax.security.auth.Subject;
  * <p>Two factories are equal when they dial the same target as the same identities with the same
  * settings; a managed connection matches only a factory equal to its own that has its identity.
  */
-public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
-        ValidatingManagedConnectionFactory {
+public class UsmpDialManagedConnectionFactory extends AdapterManagedConnectionFactory
+        implements ValidatingManagedConnectionFactory {
     private static final long serialVersionUID = 1L;
     private static final System.Logger LOG = System.getLogger(UsmpDialManagedConnectionFactory.class.getName());
 
@@ -77,8 +73,6 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     private Integer receiveQueueCapacity = 64;
     private Integer validationTimeoutMillis = 2_000;
 
-    private transient UsmpResourceAdapter resourceAdapter;
-    private transient PrintWriter logWriter;
     /** PSK per identity, loaded once (copies are handed out and wiped by the caller). */
     private transient Map<DeviceId, byte[]> psks;
     /**
@@ -94,11 +88,6 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     public Object createConnectionFactory(ConnectionManager cm) throws ResourceException {
         statistics();
         return new UsmpDialConnectionFactoryImpl(this, cm);
-    }
-
-    @Override
-    public Object createConnectionFactory() throws ResourceException {
-        throw new jakarta.resource.NotSupportedException("the USMP adapter runs inside an application server only");
     }
 
     /** Checks every property; reports all problems in one exception. */
@@ -175,7 +164,7 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
 
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
-        if (resourceAdapter == null) {
+        if (resourceAdapter() == null) {
             throw new ResourceException("the USMP dial connection factory is not associated with its resource adapter");
         }
         validate();
@@ -227,7 +216,7 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
                 .handshakeTimeout(Duration.ofMillis(handshakeTimeoutMillis))
                 .keepalive(Duration.ofMillis(keepaliveMillis))
                 .receiveQueueCapacity(receiveQueueCapacity)
-                .transport(resourceAdapter.transport())
+                .transport(resourceAdapter().transport())
                 .build();
         try {
             return UsmpClient.connect(config);
@@ -323,38 +312,15 @@ public class UsmpDialManagedConnectionFactory implements ManagedConnectionFactor
     synchronized DialStats statistics() {
         if (stats == null) {
             stats = new DialStats(target(), identities().stream().map(DeviceId::toHex).toList());
-            if (resourceAdapter != null) {
+            if (resourceAdapter() != null) {
                 try {
-                    resourceAdapter.registerMBean("DialPool", target(), stats);
+                    resourceAdapter().registerMBean("DialPool", target(), stats);
                 } catch (ResourceException e) {
                     LOG.log(System.Logger.Level.WARNING, "dial-out statistics for {0} not registered: {1}", target(), e.getMessage());
                 }
             }
         }
         return stats;
-    }
-
-    @Override
-    public ResourceAdapter getResourceAdapter() {
-        return resourceAdapter;
-    }
-
-    @Override
-    public void setResourceAdapter(ResourceAdapter ra) throws ResourceException {
-        if (!(ra instanceof UsmpResourceAdapter)) {
-            throw new ResourceException("not the USMP resource adapter: " + ra);
-        }
-        this.resourceAdapter = (UsmpResourceAdapter) ra;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 
     public String getHost() {

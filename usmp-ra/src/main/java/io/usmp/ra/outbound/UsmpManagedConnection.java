@@ -5,15 +5,12 @@ import io.usmp.protocol.PayloadException;
 import io.usmp.UsmpSession;
 import io.usmp.ra.api.DeviceNotConnectedException;
 import io.usmp.protocol.Limits;
+import io.usmp.ra.PooledManagedConnection;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.ConnectionEvent;
-import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
-import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,19 +39,17 @@ import javax.transaction.xa.XAResource;
  * A timed-out write closes its session (so its queued bytes are discarded with it rather than
  * leaving late) and raises {@code CONNECTION_ERROR_OCCURRED} so the pool discards this connection.
  */
-final class UsmpManagedConnection implements ManagedConnection {
+final class UsmpManagedConnection extends PooledManagedConnection {
     private static final System.Logger LOG = System.getLogger(UsmpManagedConnection.class.getName());
 
     private record Held(DeviceId device, byte[] message) {
     }
 
     private final UsmpManagedConnectionFactory mcf;
-    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<UsmpConnectionImpl> handles = new LinkedHashSet<>();
     private final List<Held> held = new ArrayList<>();
     private boolean inTransaction;
     private boolean destroyed;
-    private PrintWriter logWriter;
 
     UsmpManagedConnection(UsmpManagedConnectionFactory mcf) {
         this.mcf = mcf;
@@ -114,7 +108,7 @@ final class UsmpManagedConnection implements ManagedConnection {
             session.abort();
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " timed out after "
                     + mcf.getSendTimeoutMillis() + " ms; its session was closed so the message does not leave late", e);
-            fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, re);
+            fireErrorOccurred(null, re);
             throw re;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -122,7 +116,7 @@ final class UsmpManagedConnection implements ManagedConnection {
                 throw new DeviceNotConnectedException(session.deviceId().toHex());
             }
             ResourceException re = new ResourceException("send to device " + session.deviceId() + " failed: " + cause, cause);
-            fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, re);
+            fireErrorOccurred(null, re);
             throw re;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,7 +203,7 @@ final class UsmpManagedConnection implements ManagedConnection {
         synchronized (this) {
             handles.remove(handle);
         }
-        fire(ConnectionEvent.CONNECTION_CLOSED, handle, null);
+        fireClosed(handle);
     }
 
     @Override
@@ -233,32 +227,6 @@ final class UsmpManagedConnection implements ManagedConnection {
     public synchronized void destroy() {
         cleanup();
         destroyed = true;
-    }
-
-    @Override
-    public void addConnectionEventListener(ConnectionEventListener l) {
-        listeners.add(l);
-    }
-
-    @Override
-    public void removeConnectionEventListener(ConnectionEventListener l) {
-        listeners.remove(l);
-    }
-
-    private void fire(int type, Object handle, Exception e) {
-        ConnectionEvent event = e == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, e);
-        if (handle != null) {
-            event.setConnectionHandle(handle);
-        }
-        for (ConnectionEventListener l : listeners) {
-            switch (type) {
-                case ConnectionEvent.CONNECTION_CLOSED -> l.connectionClosed(event);
-                case ConnectionEvent.LOCAL_TRANSACTION_STARTED -> l.localTransactionStarted(event);
-                case ConnectionEvent.LOCAL_TRANSACTION_COMMITTED -> l.localTransactionCommitted(event);
-                case ConnectionEvent.LOCAL_TRANSACTION_ROLLEDBACK -> l.localTransactionRolledback(event);
-                default -> l.connectionErrorOccurred(event);
-            }
-        }
     }
 
     @Override
@@ -324,15 +292,5 @@ final class UsmpManagedConnection implements ManagedConnection {
                 return null;
             }
         };
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
     }
 }

@@ -1,14 +1,11 @@
 package io.usmp.ra.outbound;
 
+import io.usmp.ra.AdapterManagedConnectionFactory;
 import io.usmp.ra.UsmpResourceAdapter;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.ManagedConnection;
-import jakarta.resource.spi.ManagedConnectionFactory;
-import jakarta.resource.spi.ResourceAdapter;
-import jakarta.resource.spi.ResourceAdapterAssociation;
-import java.io.PrintWriter;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
@@ -17,11 +14,9 @@ import javax.security.auth.Subject;
  * Outbound side: pooled connections that send to devices connected to any activation of the
  * adapter. All managed connections are alike (no per-user state), so any of them matches.
  */
-public class UsmpManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation {
+public class UsmpManagedConnectionFactory extends AdapterManagedConnectionFactory {
     private static final long serialVersionUID = 1L;
 
-    private transient UsmpResourceAdapter resourceAdapter;
-    private transient PrintWriter logWriter;
     private Integer sendTimeoutMillis = 5_000;
 
     /** How long a send waits for the device's socket to take the message. */
@@ -39,13 +34,8 @@ public class UsmpManagedConnectionFactory implements ManagedConnectionFactory, R
     }
 
     @Override
-    public Object createConnectionFactory() throws ResourceException {
-        throw new jakarta.resource.NotSupportedException("the USMP adapter runs inside an application server only");
-    }
-
-    @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
-        if (resourceAdapter == null) {
+        if (resourceAdapter() == null) {
             throw new ResourceException("the USMP connection factory is not associated with its resource adapter");
         }
         return new UsmpManagedConnection(this);
@@ -61,31 +51,9 @@ public class UsmpManagedConnectionFactory implements ManagedConnectionFactory, R
         return null;
     }
 
+    /** For this package's connections (the base class's accessor is protected). */
     UsmpResourceAdapter adapter() {
-        return resourceAdapter;
-    }
-
-    @Override
-    public ResourceAdapter getResourceAdapter() {
-        return resourceAdapter;
-    }
-
-    @Override
-    public void setResourceAdapter(ResourceAdapter ra) throws ResourceException {
-        if (!(ra instanceof UsmpResourceAdapter)) {
-            throw new ResourceException("not the USMP resource adapter: " + ra);
-        }
-        this.resourceAdapter = (UsmpResourceAdapter) ra;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        this.logWriter = out;
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return logWriter;
+        return resourceAdapter();
     }
 
     @Override

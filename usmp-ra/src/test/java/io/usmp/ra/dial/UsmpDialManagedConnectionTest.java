@@ -281,6 +281,8 @@ class UsmpDialManagedConnectionTest {
         other.destroy();
 
         UsmpDialManagedConnection only = managed();
+        // The peer registers a session on its own event loop, possibly after our handshake returned.
+        await("the peer to register the session", () -> peer.server.sessions().size() == 1);
         UsmpDialIdentitiesExhaustedException e = assertThrows(UsmpDialIdentitiesExhaustedException.class, this::managed);
         assertEquals("identities_exhausted", e.getErrorCode());
         assertTrue(e.getMessage().contains("all 1 identities"), e.getMessage());

@@ -598,6 +598,11 @@ public final class UsmpEngine {
         return ack != null ? ack : output.poll();
     }
 
+    /** The next event without taking it, or {@code null}. */
+    public EngineEvent peekEvent() {
+        return events.peek();
+    }
+
     /** The next event, or {@code null}. */
     public EngineEvent pollEvent() {
         return events.poll();

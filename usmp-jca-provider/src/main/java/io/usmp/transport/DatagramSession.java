@@ -214,6 +214,11 @@ final class DatagramSession implements SessionChannel {
 
     /** Sends pending output, dispatches events, runs the end once the engine has closed. */
     private void pump() {
+        // Registered before SESSION_OK leaves, as over TCP (EngineHandler.pump).
+        if (engine.peekEvent() instanceof EngineEvent.Established est) {
+            engine.pollEvent();
+            events.established(this, est);
+        }
         boolean wrote = false;
         for (byte[] out = engine.pollOutput(); out != null; out = engine.pollOutput()) {
             bytesOut.add(out.length);

@@ -370,6 +370,12 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
 
     /** Writes pending output, dispatches events, closes the channel once the engine has closed. */
     private void pump(CompletableFuture<Void> written) {
+        // The session is registered before SESSION_OK leaves: a peer that knows it is connected (and
+        // whoever it tells) finds the gateway knowing it too, e.g. for a send to that device.
+        if (engine.peekEvent() instanceof EngineEvent.Established est) {
+            engine.pollEvent();
+            events.established(this, est);
+        }
         ChannelFuture last = null;
         for (byte[] out = engine.pollOutput(); out != null; out = engine.pollOutput()) {
             bytesOut.add(out.length);

@@ -598,9 +598,12 @@ public final class UsmpEngine {
         return ack != null ? ack : output.poll();
     }
 
-    /** The next event without taking it, or {@code null}. */
-    public EngineEvent peekEvent() {
-        return events.peek();
+    /**
+     * Takes the next event if it is {@link EngineEvent.Established}, else {@code null}: a transport
+     * registers the session before it writes the SESSION_OK that comes with it.
+     */
+    public EngineEvent.Established pollEstablished() {
+        return events.peek() instanceof EngineEvent.Established ? (EngineEvent.Established) events.poll() : null;
     }
 
     /** The next event, or {@code null}. */

@@ -215,9 +215,9 @@ final class DatagramSession implements SessionChannel {
     /** Sends pending output, dispatches events, runs the end once the engine has closed. */
     private void pump() {
         // Registered before SESSION_OK leaves, as over TCP (EngineHandler.pump).
-        if (engine.peekEvent() instanceof EngineEvent.Established est) {
-            engine.pollEvent();
-            events.established(this, est);
+        EngineEvent.Established established = engine.pollEstablished();
+        if (established != null) {
+            events.established(this, established);
         }
         boolean wrote = false;
         for (byte[] out = engine.pollOutput(); out != null; out = engine.pollOutput()) {

@@ -372,9 +372,9 @@ final class EngineHandler extends ChannelInboundHandlerAdapter implements Sessio
     private void pump(CompletableFuture<Void> written) {
         // The session is registered before SESSION_OK leaves: a peer that knows it is connected (and
         // whoever it tells) finds the gateway knowing it too, e.g. for a send to that device.
-        if (engine.peekEvent() instanceof EngineEvent.Established est) {
-            engine.pollEvent();
-            events.established(this, est);
+        EngineEvent.Established established = engine.pollEstablished();
+        if (established != null) {
+            events.established(this, established);
         }
         ChannelFuture last = null;
         for (byte[] out = engine.pollOutput(); out != null; out = engine.pollOutput()) {

@@ -154,10 +154,7 @@ class CipherIdleReleaseTest {
 
     @Test
     void notReleasedWhileReadingIsPaused() throws Exception {
-        EnginePair p = EnginePair.establish(SETTINGS, T0);
-        p.client.send(new byte[] {1}, T0);
-        deliver(drain(p.client), p.server, T0);
-        message(p.server);
+        EnginePair p = talked();
         p.server.readingPaused(T0 + 1);
         // Paused, the watchdog and the release wait: a timer then would be the transport's
         // slow-consumer close, which hands over what was read first.
@@ -173,10 +170,7 @@ class CipherIdleReleaseTest {
 
     @Test
     void aReleasedSessionStillWipesItsKeysWhenItEnds() throws Exception {
-        EnginePair p = EnginePair.establish(SETTINGS, T0);
-        p.client.send(new byte[] {1}, T0);
-        deliver(drain(p.client), p.server, T0);
-        message(p.server);
+        EnginePair p = talked();
         p.server.tick(T0 + RELEASE);
         assertFalse(p.server.holdsCiphers());
         assertFalse(p.server.keysWiped(), "released, not wiped: the keys stay for the next frame");
@@ -186,5 +180,14 @@ class CipherIdleReleaseTest {
         assertEquals(CloseReason.LOCAL, c.reason());
         assertTrue(p.server.keysWiped());
         assertFalse(p.server.holdsCiphers());
+    }
+
+    /** A session whose client sent one message at T0, delivered to the server: both hold their ciphers. */
+    private static EnginePair talked() throws Exception {
+        EnginePair p = EnginePair.establish(SETTINGS, T0);
+        p.client.send(new byte[] {1}, T0);
+        deliver(drain(p.client), p.server, T0);
+        message(p.server);
+        return p;
     }
 }

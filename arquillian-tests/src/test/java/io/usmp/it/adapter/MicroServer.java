@@ -319,19 +319,7 @@ final class MicroServer extends Server {
         if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
             throw new IllegalStateException("jcmd Thread.print failed: " + dump);
         }
-        long count = 0;
-        for (String thread : dump.split("\n\\s*\n")) {
-            if (!thread.startsWith("\"")) {
-                continue;
-            }
-            for (String p : prefixes) {
-                if (thread.contains("at " + p)) {
-                    count++;
-                    break;
-                }
-            }
-        }
-        return count;
+        return countThreads(dump.split("\n\\s*\n"), "\"", "at ", prefixes);
     }
 
     @Override

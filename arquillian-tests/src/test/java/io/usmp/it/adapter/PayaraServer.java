@@ -255,19 +255,7 @@ final class PayaraServer extends Server {
         // its whole stack, one "at: <frame>" per frame; the JSON carries it as one escaped string.
         String report = rest("/domain/servers/server/server/generate-jvm-report?type=thread")
                 .replace("\\n", "\n").replace("\\t", "\t").replace("\\\"", "\"");
-        long count = 0;
-        for (String thread : report.split("(?=Thread [^\n]{0,400}? thread-id: )")) {
-            if (!thread.startsWith("Thread ")) {
-                continue;
-            }
-            for (String p : prefixes) {
-                if (thread.contains("at: " + p)) {
-                    count++;
-                    break;
-                }
-            }
-        }
-        return count;
+        return countThreads(report.split("(?=Thread [^\n]{0,400}? thread-id: )"), "Thread ", "at: ", prefixes);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.usmp.it.adapter;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.jboss.arquillian.container.spi.client.protocol.metadata.HTTPContext;
@@ -132,6 +133,15 @@ abstract class Server {
 
     /** Called once the container undeployed an archive. */
     void undeployed() throws Exception {
+    }
+
+    /**
+     * Of a thread dump cut into one block per thread, the blocks that start with {@code threadStart} and
+     * have a frame {@code frame} + a class name starting with one of {@code prefixes}.
+     */
+    static long countThreads(String[] blocks, String threadStart, String frame, String... prefixes) {
+        return Arrays.stream(blocks).filter(t -> t.startsWith(threadStart))
+                .filter(t -> Arrays.stream(prefixes).anyMatch(p -> t.contains(frame + p))).count();
     }
 
     static String activationConfig(Map<String, String> properties) {

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.crypto.KeyAgreement;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
@@ -44,7 +45,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * Prints markdown tables with the bound measured in the same run beside each figure.
  * <p>{@code BenchMain load [quick]} runs it; {@code quick} shrinks every count for a smoke check.
  * System properties for A/B runs and profiles: {@code bench.load.parts} (comma-separated subset of
- * {@code handshakes,echo,latency,idle}; all by default), {@code bench.gateway.classpath} (the
+ * {@code handshakes,echo,latency,idle,telemetry}; all by default), {@code bench.gateway.classpath} (the
  * gateway JVM's class path, e.g. the classes of an earlier commit; this JVM's by default) and
  * {@code bench.gateway.jvmArgs} (extra JVM options for the gateway, space-separated, e.g. JFR);
  * {@code bench.load.devices} and {@code bench.load.sizes} narrow the echo table (e.g. {@code 100} and {@code 452});
@@ -117,7 +118,7 @@ public final class LoadHarness {
             store.store(o, PASSWORD);
         }
         out.printf(Locale.ROOT, "key store of %d devices written in %.1f s%n", devices, (System.nanoTime() - t0) / 1e9);
-        startGateway(ks);
+        startGateway(ks, true);
         try {
             if (part("handshakes")) {
                 handshakeTable();
@@ -131,9 +132,14 @@ public final class LoadHarness {
             if (part("idle")) {
                 idleTable(devices);
             }
+            if (part("telemetry")) {
+                // one-way traffic, as a fleet reporting telemetry sends it: a gateway that only receives
+                stopGateway();
+                startGateway(ks, false);
+                telemetryTable();
+            }
         } finally {
-            gateway.destroy();
-            gateway.waitFor();
+            stopGateway();
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -243,7 +249,12 @@ public final class LoadHarness {
         Thread.sleep(1000L * Integer.getInteger("bench.load.idleHoldSeconds", 0)); // time for a class histogram
     }
 
-    private void startGateway(Path ks) throws IOException {
+    private void stopGateway() throws InterruptedException {
+        gateway.destroy();
+        gateway.waitFor();
+    }
+
+    private void startGateway(Path ks, boolean echo) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g"));
         String jvmArgs = System.getProperty("bench.gateway.jvmArgs", "");
@@ -251,8 +262,11 @@ public final class LoadHarness {
             command.addAll(Arrays.asList(jvmArgs.trim().split("\\s+")));
         }
         command.addAll(List.of("-cp", System.getProperty("bench.gateway.classpath", System.getProperty("java.class.path")),
-                "io.usmp.cli.Main", "gateway", "--port", "0", "--keystore", ks.toString(), "--echo", "--quiet", "--stats",
+                "io.usmp.cli.Main", "gateway", "--port", "0", "--keystore", ks.toString(), "--quiet", "--stats",
                 "--max-connections", "20000", "--max-handshakes", "32", "--session-timeout", "600"));
+        if (echo) {
+            command.add("--echo");
+        }
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("USMP_KEYSTORE_PASSWORD", new String(PASSWORD));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -286,18 +300,20 @@ public final class LoadHarness {
         throw new IOException("gateway closed its output");
     }
 
+    /** The gateway's {@code [cpu_ns, alloc_bytes, messages_in]}. */
     private long[] stats() throws IOException {
         String line = ask("STATS", "STATS ");
-        long cpu = 0;
-        long alloc = 0;
+        long[] s = new long[3];
         for (String part : line.split(" ")) {
             if (part.startsWith("cpu_ns=")) {
-                cpu = Long.parseLong(part.substring(7));
+                s[0] = Long.parseLong(part.substring(7));
             } else if (part.startsWith("alloc_bytes=")) {
-                alloc = Long.parseLong(part.substring(12));
+                s[1] = Long.parseLong(part.substring(12));
+            } else if (part.startsWith("messages_in=")) {
+                s[2] = Long.parseLong(part.substring(12));
             }
         }
-        return new long[] {cpu, alloc};
+        return s;
     }
 
     private long heap() throws IOException {
@@ -581,25 +597,8 @@ public final class LoadHarness {
         long[] s0 = stats();
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
-        int threads = Math.min(2, fleet.size());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                List<Dev> mine = new ArrayList<>();
-                for (int i = t; i < fleet.size(); i += threads) {
-                    mine.add(fleet.get(i));
-                }
-                fs.add(pool.submit(() -> {
-                    driveEcho(mine, message, window, end, echoes);
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
+        for (Future<?> f : onDriverThreads(fleet, mine -> driveEcho(mine, message, window, end, echoes))) {
+            f.get();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         long[] s1 = stats();
@@ -672,6 +671,127 @@ public final class LoadHarness {
             for (Dev d : mine) {
                 d.ch.configureBlocking(true);
                 d.inFlight = 0;
+            }
+        }
+    }
+
+    interface Drive {
+        void run(List<Dev> mine) throws Exception;
+    }
+
+    /** Splits the fleet over two driver threads (the machine has two cores) and starts {@code drive} on each share. */
+    private static List<Future<?>> onDriverThreads(List<Dev> fleet, Drive drive) {
+        int threads = Math.min(2, fleet.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            List<Dev> mine = new ArrayList<>();
+            for (int i = t; i < fleet.size(); i += threads) {
+                mine.add(fleet.get(i));
+            }
+            fs.add(pool.submit(() -> {
+                drive.run(mine);
+                return null;
+            }));
+        }
+        pool.shutdown();
+        return fs;
+    }
+
+    private void telemetryTable() throws Exception {
+        out.println();
+        out.println("### Telemetry throughput (devices → gateway, no reply; gateway without `--echo`; server CPU and allocation "
+                + "per received message)");
+        out.println();
+        out.println("| devices | size (B) | msgs/s received | server CPU per message | server alloc per message | target |");
+        out.println("|---|---|---|---|---|---|");
+        for (int d : ints("bench.load.devices", quick ? new int[] {1, 20} : new int[] {1, 100, 1000})) {
+            List<Dev> fleet = connect(d, 0);
+            int[] sizes = ints("bench.load.sizes", new int[] {16, 452, 1808});
+            for (int size : sizes) {
+                telemetry(fleet, size, quick ? 0.5 : 2.0, false); // a fresh gateway: every size's path compiled first
+            }
+            for (int size : sizes) {
+                telemetry(fleet, size, quick ? 0.5 : 3.0, true);
+            }
+            closeAll(fleet);
+        }
+    }
+
+    /**
+     * Devices send as fast as the gateway takes them: TCP holds them back (the gateway stops reading
+     * a device whose messages wait for its listener), so nothing polls the gateway while it works.
+     * The figures cover a window inside the sending, after a ramp-up, so neither the start nor the
+     * drain is counted; every message sent must have arrived at the end.
+     */
+    private void telemetry(List<Dev> fleet, int size, double seconds, boolean print) throws Exception {
+        byte[] message = new byte[size];
+        long before = stats()[2];
+        AtomicLong sent = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + (long) ((seconds + 0.5) * 1e9);
+        List<Future<?>> drivers = onDriverThreads(fleet, mine -> driveTelemetry(mine, message, end, sent));
+        Thread.sleep(500);
+        long ta = System.nanoTime();
+        long[] a = stats();
+        Thread.sleep((long) (seconds * 1000));
+        long tb = System.nanoTime();
+        long[] b = stats();
+        for (Future<?> f : drivers) {
+            f.get();
+        }
+        long received = stats()[2] - before;
+        for (long deadline = System.nanoTime() + 10_000_000_000L; received < sent.get() && System.nanoTime() < deadline;) {
+            Thread.sleep(20);
+            received = stats()[2] - before;
+        }
+        if (received != sent.get()) {
+            throw new IOException("the gateway received " + received + " of " + sent.get() + " messages");
+        }
+        long n = b[2] - a[2];
+        if (print) {
+            out.printf(Locale.ROOT, "| %d | %d | %.0f | %.1f µs | %.0f B | %s |%n", fleet.size(), size, n / ((tb - ta) / 1e9),
+                    (b[0] - a[0]) / 1e3 / n, (b[1] - a[1]) / (double) n, size == 452 && fleet.size() == 100 ? "≥ 50 000 msgs/s" : "");
+            out.flush();
+        }
+    }
+
+    /** Sends batches of four per device whose socket took the last ones; waits only when every socket is full. */
+    private static void driveTelemetry(List<Dev> mine, byte[] message, long end, AtomicLong sent) throws Exception {
+        try (Selector sel = Selector.open()) {
+            for (Dev d : mine) {
+                d.ch.configureBlocking(false);
+                d.ch.register(sel, 0, d);
+            }
+            long local = 0;
+            for (long t = System.nanoTime(); t < end; t = System.nanoTime()) {
+                boolean progress = false;
+                for (Dev d : mine) {
+                    if (d.pending.isEmpty()) {
+                        for (int k = 0; k < 4; k++) {
+                            d.engine.send(message, now());
+                        }
+                        local += 4;
+                        progress = true;
+                    }
+                    d.ch.keyFor(sel).interestOps(d.flush() ? SelectionKey.OP_WRITE : 0);
+                }
+                if (!progress) {
+                    sel.select(1);
+                    sel.selectedKeys().clear();
+                }
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            for (Dev d : mine) {
+                while (d.flush() && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(100_000);
+                }
+                d.ch.keyFor(sel).cancel();
+            }
+            sent.addAndGet(local);
+            sel.selectNow();
+            for (Dev d : mine) {
+                d.ch.configureBlocking(true);
             }
         }
     }

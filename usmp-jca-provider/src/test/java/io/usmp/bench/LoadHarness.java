@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,7 +46,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * Prints markdown tables with the bound measured in the same run beside each figure.
  * <p>{@code BenchMain load [quick]} runs it; {@code quick} shrinks every count for a smoke check.
  * System properties for A/B runs and profiles: {@code bench.load.parts} (comma-separated subset of
- * {@code handshakes,echo,latency,idle,telemetry}; all by default), {@code bench.gateway.classpath} (the
+ * {@code handshakes,echo,latency,idle,telemetry,storm}; all by default), {@code bench.gateway.classpath} (the
  * gateway JVM's class path, e.g. the classes of an earlier commit; this JVM's by default) and
  * {@code bench.gateway.jvmArgs} (extra JVM options for the gateway, space-separated, e.g. JFR);
  * {@code bench.load.devices} and {@code bench.load.sizes} narrow the echo table (e.g. {@code 100} and {@code 452});
@@ -137,6 +138,9 @@ public final class LoadHarness {
                 stopGateway();
                 startGateway(ks, false);
                 telemetryTable();
+            }
+            if (part("storm")) {
+                stormTable(ks);
             }
         } finally {
             stopGateway();
@@ -794,6 +798,72 @@ public final class LoadHarness {
                 d.ch.configureBlocking(true);
             }
         }
+    }
+
+    /**
+     * A gateway restart: a fresh gateway JVM, and at once every device of the fleet connects, each
+     * from its own source address (one thread per device, released together). The time of a
+     * handshake runs from its connect to SESSION_OK; an upstream C device gives up after 500 ms.
+     */
+    private void stormTable(Path ks) throws Exception {
+        int devices = Integer.getInteger("bench.load.stormDevices", quick ? 100 : 1000);
+        out.println();
+        out.printf(Locale.ROOT, "### %d devices connecting at once to a gateway just started (fresh JVM, its start-up warm-up "
+                + "done; each device its own source address)%n%n", devices);
+        out.println("| round | handshakes ok | failed | p50 | p99 | max | > 500 ms | gateway CPU per handshake (JIT included) "
+                + "| of which I/O threads (system) | JIT compiler | GC and other |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        for (int round = 1; round <= Integer.getInteger("bench.load.stormRounds", 2); round++) {
+            stopGateway();
+            startGateway(ks, true);
+            long cpu0 = stats()[0];
+            ThreadCpu split0 = threadCpu();
+            long[] nanos = new long[devices];
+            Dev[] fleet = new Dev[devices];
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < devices; i++) {
+                int index = i;
+                Thread t = new Thread(() -> {
+                    nanos[index] = -1;
+                    try {
+                        go.await();
+                        long t0 = System.nanoTime();
+                        fleet[index] = new Dev(index, InetAddress.getByAddress(
+                                new byte[] {127, 2, (byte) (index / 250), (byte) (index % 250 + 1)}));
+                        fleet[index].handshake();
+                        nanos[index] = System.nanoTime() - t0;
+                    } catch (IOException | InterruptedException e) {
+                        // counted as failed
+                    }
+                }, "storm-" + i);
+                t.start();
+                threads.add(t);
+            }
+            go.countDown();
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            long cpu = stats()[0] - cpu0;
+            ThreadCpu split = split0 == null ? null : threadCpu().minus(split0);
+            long[] ok = Arrays.stream(nanos).filter(n -> n >= 0).sorted().toArray();
+            double tick = ThreadCpu.TICK_NS / 1e3 / Math.max(1, ok.length);
+            out.printf(Locale.ROOT, "| %d | %d | %d | %.0f ms | %.0f ms | %.0f ms | %d | %.0f µs | %s |%n", round, ok.length,
+                    devices - ok.length, pct(ok, 0.5), pct(ok, 0.99), ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6,
+                    Arrays.stream(ok).filter(n -> n > 500_000_000L).count(), cpu / 1e3 / Math.max(1, ok.length),
+                    split == null ? "- | - | -" : String.format(Locale.ROOT, "%.0f (%.0f) µs | %.0f µs | %.0f µs", split.io * tick,
+                            split.ioSys * tick, split.jit * tick, (split.delivery + split.other) * tick));
+            out.flush();
+            for (Dev d : fleet) {
+                if (d != null) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    private static double pct(long[] sortedNanos, double p) {
+        return sortedNanos.length == 0 ? Double.NaN : sortedNanos[Math.min(sortedNanos.length - 1, (int) (sortedNanos.length * p))] / 1e6;
     }
 
     /** Sends one message and waits for its echo. */

@@ -29,7 +29,10 @@ abstract class JmsCountingMdb implements MessageListener {
             if (probe.record(payload)) {
                 try (JMSContext context = factory.createContext()) {
                     int device = java.nio.ByteBuffer.wrap(payload).getInt(0);
-                    context.createProducer().send(context.createTopic("benchreply" + device), payload);
+                    // As durable as the publish: Artemis maps QoS 0 to non-durable, QoS 1 to durable messages; a
+                    // reply durable by default would journal (and, not transacted, block on) every QoS 0 reply.
+                    context.createProducer().setDeliveryMode(message.getJMSDeliveryMode())
+                            .send(context.createTopic("benchreply" + device), payload);
                 }
             }
         } catch (JMSException e) {

@@ -25,7 +25,7 @@ import java.util.concurrent.Future;
  * non-blocking sockets, {@link #THREADS} selector threads. Device {@code i} connects from its own
  * source address (127.1.x.y), so the adapter's per-IP caps see a fleet, not one host.
  */
-final class UsmpFleet implements AutoCloseable {
+final class UsmpFleet implements WildFlyBench.Fleet {
     static final int THREADS = 2;
     private static final EngineSettings SETTINGS = EngineSettings.defaults(UsmpCrypto.defaults())
             .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(600), Duration.ofSeconds(600));
@@ -62,6 +62,8 @@ final class UsmpFleet implements AutoCloseable {
         final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
         final byte[] message = new byte[Probe.SIZE];
         long seq;
+        /** Messages sent asking for a reply whose reply has not come yet. */
+        int awaiting;
         long started;
         boolean blocked;
 
@@ -79,6 +81,7 @@ final class UsmpFleet implements AutoCloseable {
             ByteBuffer b = ByteBuffer.wrap(message);
             b.putInt(0, index).putLong(4, ++seq).putLong(12, System.nanoTime());
             message[20] = reply ? Probe.REPLY : 0;
+            awaiting += reply ? 1 : 0;
             engine.send(message, now());
         }
 
@@ -110,6 +113,7 @@ final class UsmpFleet implements AutoCloseable {
             for (EngineEvent e = engine.pollEvent(); e != null; e = engine.pollEvent()) {
                 if (e instanceof EngineEvent.Message m) {
                     got.add(m.payload());
+                    awaiting--;
                 } else if (e instanceof EngineEvent.Closed c) {
                     throw new IOException("device " + index + " closed: " + c.reason());
                 }
@@ -236,8 +240,21 @@ final class UsmpFleet implements AutoCloseable {
     }
 
     /** Restarts every device's sequence numbers (the MDB's order check starts over too). */
-    void resetSequences() {
-        parts.forEach(p -> p.forEach(d -> d.seq = 0));
+    @Override
+    public void resetSequences() {
+        parts.forEach(p -> p.forEach(d -> {
+            d.seq = 0;
+            d.awaiting = 0;
+        }));
+    }
+
+    /** A device that dropped later fails the measurement that reads from it; here the ones that never connected. */
+    @Override
+    public void checkConnected() {
+        if (failed > 0) {
+            throw new IllegalStateException(String.format("USMP fleet: %d of %d devices could not connect (%d failed their"
+                    + " first handshake, %d the retry too)", failed, handshakeNanos.length, firstAttemptFailed, failed));
+        }
     }
 
     /** What a selector thread does with its devices; {@link #run} gives it a fresh selector. */

@@ -51,7 +51,9 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * deployed as usmp-ra.rar and one WAR with four MDBs: USMP transacted (port {@value #PORT_TX}) and
  * not ({@value #PORT_NT}); JMS transacted and not, bound to a pooled connection factory to the
  * remote Artemis (CORE on 127.0.0.1:{@value #ARTEMIS_CORE}, MQTT on {@value #ARTEMIS_MQTT}). CPU figures are
- * each server process's own CPU time (/proc through ProcessHandle) over the measured window.
+ * each server process's own CPU time (/proc through ProcessHandle) over the measured window. Each row: the
+ * saturating one-way and round-trip rates, then round trips paced at ½ of each and at ⅒ of the one-way
+ * rate (see {@link #measure}); a row of a partial fleet, of an empty window or with a loss stops the run.
  *
  * <p>Arguments: the parts to run, any of {@code usmp mqtt storm} (default all). System properties:
  * jboss.home, artemis.home, bench.rar, bench.out (required, set by the script); bench.devices
@@ -460,9 +462,30 @@ public final class WildFlyBench {
 
     // ------------------------------------------------------------------ measurements
 
-    /** One path's load: sends until {@code end}, as fast as the backlog cap allows (rate 0) or paced. */
+    /** A connected fleet of simulated devices, as the measurements see it. */
+    interface Fleet extends AutoCloseable {
+        /** Restarts every device's sequence numbers and reply count (the MDB's order check starts over too). */
+        void resetSequences();
+
+        /** Throws unless every device of the fleet is connected: no row is measured on part of a fleet. */
+        void checkConnected();
+    }
+
+    /**
+     * How a load sends. {@code rate} 0 saturates: one way ({@code replies} false, at most {@code cap}
+     * messages the MDB has not consumed yet) or round trip (every message answered, at most
+     * {@value #RT_WINDOW} unanswered per device). A positive {@code rate} paces, every message answered,
+     * at most {@code cap} unanswered: a path that cannot keep up skips sends rather than queue without bound.
+     */
+    record Pace(double rate, boolean replies, long cap) {
+    }
+
+    /** Unanswered messages per device in the saturating round-trip measurement. */
+    static final int RT_WINDOW = 4;
+
+    /** One path's load: sends until {@code end} as {@code pace} says. */
     interface Load {
-        void drive(long endNanos, double rate, long cap, AtomicLong sent) throws Exception;
+        void drive(long endNanos, Pace pace, AtomicLong sent) throws Exception;
     }
 
     /** Round-trip times of replies to messages sent at or after {@code from}. */
@@ -476,7 +499,7 @@ public final class WildFlyBench {
             from = fromNanos;
         }
 
-        /** Every reply since the start, measured or not: the paced senders' backlog is sent minus this. */
+        /** Every reply since the last reset, measured or not: the paced senders' backlog is sent minus this. */
         final AtomicLong all = new AtomicLong();
 
         @Override
@@ -502,91 +525,154 @@ public final class WildFlyBench {
     }
 
     /** One row of the side-by-side table. */
-    record Result(String path, int devices, String mode, double rate, double wildflyUs, double artemisUs, long sent,
-            long lost, long outOfOrder, Latency half, Latency tenth) {
+    record Result(String path, int devices, String mode, Saturation oneWay, Saturation roundTrip, Latency halfRoundTrip,
+            Latency halfOneWay, Latency tenth) {
+        long sent() {
+            return oneWay.sent + roundTrip.sent;
+        }
+
+        long outOfOrder() {
+            return oneWay.outOfOrder + roundTrip.outOfOrder + halfRoundTrip.outOfOrder + halfOneWay.outOfOrder + tenth.outOfOrder;
+        }
     }
 
-    /** Saturating throughput, then round trips at half of it; one result row. */
-    private Result measure(String path, int devices, String mode, String stream, Load load, Runnable resetSequences)
-            throws Exception {
-        // saturation
-        resetStats();
-        resetSequences.run();
+    /** A saturating measurement: messages (one way) or replies (round trip) per second over the window. */
+    record Saturation(double rate, double wildflyUs, double artemisUs, long sent, long outOfOrder) {
+    }
+
+    /** Round trips of one paced run: replies received of those expected, percentiles in ms. */
+    record Latency(double rate, long replies, long expected, double p50, double p99, double max, long outOfOrder) {
+    }
+
+    /**
+     * Saturating one-way and round-trip throughput, then round trips paced at half of each and at a tenth
+     * of the one-way rate; one result row. Every part refuses (throws) rather than yield a row of a partial
+     * fleet, of a window that delivered nothing, or with a message or reply lost.
+     */
+    private Result measure(String path, int devices, String mode, String stream, Load load, Fleet fleet) throws Exception {
+        String row = path + ", " + devices + " devices, " + mode;
         long cap = Math.max(4096, devices * 32L);
+        Saturation oneWay = saturate(row + ", one way", stream, load, fleet, new Pace(0, false, cap));
+        Saturation roundTrip = saturate(row + ", round trip", stream, load, fleet, new Pace(0, true, cap));
+        Latency halfRoundTrip = latency(row, stream, devices, load, fleet, roundTrip.rate / 2);
+        Latency halfOneWay = latency(row, stream, devices, load, fleet, oneWay.rate / 2);
+        Latency tenth = latency(row, stream, devices, load, fleet, oneWay.rate / 10);
+        Result r = new Result(path, devices, mode, oneWay, roundTrip, halfRoundTrip, halfOneWay, tenth);
+        results.add(r);
+        print("%s: %.0f msgs/s one way, WildFly %.1f µs/msg%s, sent %d, lost 0, out of order %d; round trip %.0f msgs/s"
+                + " (WildFly %.1f µs per round trip); RTT at ½ round-trip rate %.0f/s: %d/%d replies, p50 %.2f ms p99 %.2f ms max %.1f ms;"
+                + " at ½ one-way rate %.0f/s: %d/%d replies, p50 %.2f ms p99 %.2f ms; at ⅒ one-way rate %.0f/s: p50 %.2f ms"
+                + " p99 %.2f ms (load %s)", row, oneWay.rate, oneWay.wildflyUs, artemisPid == 0 ? ""
+                        : String.format(Locale.ROOT, ", Artemis %.1f µs/msg", oneWay.artemisUs), oneWay.sent, r.outOfOrder(),
+                roundTrip.rate, roundTrip.wildflyUs, halfRoundTrip.rate, halfRoundTrip.replies, halfRoundTrip.expected,
+                halfRoundTrip.p50, halfRoundTrip.p99, halfRoundTrip.max, halfOneWay.rate, halfOneWay.replies, halfOneWay.expected,
+                halfOneWay.p50, halfOneWay.p99, tenth.rate, tenth.p50, tenth.p99, loadAverage());
+        return r;
+    }
+
+    /** Saturating throughput of one pace (rate 0): MDB messages per second (one way) or replies per second (round trip). */
+    private Saturation saturate(String what, String stream, Load load, Fleet fleet, Pace pace) throws Exception {
+        fleet.checkConnected();
+        resetStats();
+        fleet.resetSequences();
+        rtts.all.set(0);
         AtomicLong sent = new AtomicLong();
         Thread poll = poller(stream);
         long start = System.nanoTime();
         long end = start + warmupNanos + measureNanos;
-        Thread sender = background(() -> load.drive(end, 0, cap, sent));
+        Background sender = new Background(() -> load.drive(end, pace, sent));
         sleepUntil(start + warmupNanos);
         long t0 = System.nanoTime();
-        long d0 = stats(stream)[0];
+        long d0 = pace.replies() ? rtts.all.get() : stats(stream)[0];
         long w0 = cpuNanos(wildflyPid);
         long a0 = cpuNanos(artemisPid);
         sleepUntil(end);
         long t1 = System.nanoTime();
-        long d1 = stats(stream)[0];
+        long d1 = pace.replies() ? rtts.all.get() : stats(stream)[0];
         long w1 = cpuNanos(wildflyPid);
         long a1 = cpuNanos(artemisPid);
-        sender.join();
+        try {
+            sender.join();
+        } finally {
+            polling = false;
+            poll.join();
+        }
         long[] fin = drain(stream, sent.get());
-        polling = false;
-        poll.join();
         double n = d1 - d0;
-        double rate = n / ((t1 - t0) / 1e9);
-
-        // round trips at half the saturating rate, and at a tenth of it (the unloaded round trip)
-        Latency half = latency(stream, devices, load, resetSequences, rate / 2);
-        Latency tenth = latency(stream, devices, load, resetSequences, rate / 10);
-        Result r = new Result(path, devices, mode, rate, (w1 - w0) / 1e3 / n, artemisPid == 0 ? 0 : (a1 - a0) / 1e3 / n,
-                sent.get(), sent.get() - fin[0] + half.lost + tenth.lost, fin[1] + half.outOfOrder + tenth.outOfOrder, half, tenth);
-        results.add(r);
-        print("%s %d devices %s: %.0f msgs/s, WildFly %.1f µs/msg%s, sent %d lost %d out of order %d; RTT at %.0f msgs/s: "
-                + "%d/%d replies, p50 %.2f ms p99 %.2f ms max %.1f ms; at %.0f msgs/s: p50 %.2f ms p99 %.2f ms (load %s)", path,
-                devices, mode, rate, r.wildflyUs, artemisPid == 0 ? "" : String.format(Locale.ROOT, ", Artemis %.1f µs/msg", r.artemisUs),
-                r.sent, r.lost, r.outOfOrder, half.rate, half.replies, half.expected, half.p50, half.p99, half.max, tenth.rate,
-                tenth.p50, tenth.p99, loadAverage());
-        return r;
+        checkRow(what, fleet, n, sent.get(), fin[0], pace.replies() ? awaitReplies(sent.get()) : sent.get());
+        return new Saturation(n / ((t1 - t0) / 1e9), (w1 - w0) / 1e3 / n, artemisPid == 0 ? 0 : (a1 - a0) / 1e3 / n, sent.get(),
+                fin[1]);
     }
 
-    /** Round trips of one paced run: replies received of those expected, percentiles in ms. */
-    record Latency(double rate, long replies, long expected, double p50, double p99, double max, long lost, long outOfOrder) {
-    }
-
-    private Latency latency(String stream, int devices, Load load, Runnable resetSequences, double rate) throws Exception {
+    private Latency latency(String row, String stream, int devices, Load load, Fleet fleet, double rate) throws Exception {
+        fleet.checkConnected();
         resetStats();
-        resetSequences.run();
+        fleet.resetSequences();
         AtomicLong sent = new AtomicLong();
         rtts.all.set(0);
         long start = System.nanoTime();
         long end = start + warmupNanos / 2 + measureNanos;
         rtts.start(start + warmupNanos / 2);
-        // A path that cannot keep up with the rate skips sends rather than queue without bound: at most
-        // 4 unanswered messages per device; the table shows how many replies came of those the rate asked for.
-        background(() -> load.drive(end, rate, Math.max(256, devices * 4L), sent)).join();
+        new Background(() -> load.drive(end, new Pace(rate, true, Math.max(256, devices * 4L)), sent)).join();
         long[] fin = drain(stream, sent.get());
-        long expected = (long) (rate * measureNanos / 1e9);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (rtts.all.get() < sent.get() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        long replies = awaitReplies(sent.get());
         long[] s = rtts.sorted();
         rtts.start(Long.MAX_VALUE);
-        return new Latency(rate, s.length, expected, pct(s, 0.50), pct(s, 0.99), s.length == 0 ? Double.NaN : s[s.length - 1] / 1e6,
-                sent.get() - fin[0], fin[1]);
+        checkRow(String.format(Locale.ROOT, "%s, round trips at %.0f msgs/s", row, rate), fleet, s.length, sent.get(), fin[0], replies);
+        return new Latency(rate, s.length, (long) (rate * measureNanos / 1e9), pct(s, 0.50), pct(s, 0.99), s[s.length - 1] / 1e6,
+                fin[1]);
+    }
+
+    /** Waits until every reply of {@code sent} messages came, as long as replies still come (at most 10 minutes); returns them. */
+    private long awaitReplies(long sent) throws InterruptedException {
+        long limit = System.nanoTime() + 600_000_000_000L;
+        long last = rtts.all.get();
+        long progress = System.nanoTime();
+        while (rtts.all.get() < sent && System.nanoTime() < limit && System.nanoTime() - progress < 10_000_000_000L) {
+            Thread.sleep(50);
+            if (rtts.all.get() > last) {
+                last = rtts.all.get();
+                progress = System.nanoTime();
+            }
+        }
+        return rtts.all.get();
+    }
+
+    /** Refuses (throws) a measurement whose fleet broke, whose window counted nothing, or that lost a message or reply. */
+    private static void checkRow(String what, Fleet fleet, double measured, long sent, long consumed, long replies) {
+        try {
+            fleet.checkConnected();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("refusing the row " + what + ": " + e.getMessage(), e);
+        }
+        String why = measured <= 0 ? "the measured window counted nothing"
+                : consumed < sent ? String.format(Locale.ROOT, "%d of %d messages sent never reached the MDB", sent - consumed, sent)
+                : replies < sent ? String.format(Locale.ROOT, "%d of %d replies never came back", sent - replies, sent) : null;
+        if (why != null) {
+            throw new IllegalStateException("refusing the row " + what + ": " + why);
+        }
     }
 
     private static double pct(long[] sorted, double p) {
         return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))] / 1e6;
     }
 
-    /** Waits until the MDB has seen everything sent (or 60 s); returns its final {@code [messages, outOfOrder]}. */
+    /**
+     * Waits until the MDB has seen everything sent, as long as its count still grows (a slow path's backlog
+     * is not a loss; at most 10 minutes); returns its final {@code [messages, outOfOrder]}.
+     */
     private long[] drain(String stream, long sent) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long limit = System.nanoTime() + 600_000_000_000L;
         long[] s = stats(stream);
-        while (s[0] < sent && System.nanoTime() < deadline) {
+        long last = s[0];
+        long progress = System.nanoTime();
+        while (s[0] < sent && System.nanoTime() < limit && System.nanoTime() - progress < 30_000_000_000L) {
             Thread.sleep(100);
             s = stats(stream);
+            if (s[0] > last) {
+                last = s[0];
+                progress = System.nanoTime();
+            }
         }
         Thread.sleep(200); // nothing more arrives (a count above sent would be a duplicate)
         return stats(stream);
@@ -596,16 +682,28 @@ public final class WildFlyBench {
         void run() throws Exception;
     }
 
-    private static Thread background(Task task) {
-        Thread t = new Thread(() -> {
-            try {
-                task.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+    /** A load thread; {@link #join} rethrows its failure, so a driver that died cannot leave a silent row. */
+    private static final class Background {
+        private final Thread thread;
+        private volatile Exception failure;
+
+        Background(Task task) {
+            thread = new Thread(() -> {
+                try {
+                    task.run();
+                } catch (Exception e) {
+                    failure = e;
+                }
+            }, "load");
+            thread.start();
+        }
+
+        void join() throws Exception {
+            thread.join();
+            if (failure != null) {
+                throw new IllegalStateException("the load failed: " + failure, failure);
             }
-        }, "load");
-        t.start();
-        return t;
+        }
     }
 
     private static void sleepUntil(long nanos) {
@@ -625,32 +723,35 @@ public final class WildFlyBench {
                         print("(%d of %d devices failed their first handshake, %d their second too)", fleet.firstAttemptFailed, devices,
                                 fleet.failed);
                     }
-                    measure("USMP", devices, v[0], v[1], (end, rate, cap, sent) -> fleet.run((mine, sel) -> {
-                        driveUsmp(mine, sel, end, rate, cap, sent);
-                    }), fleet::resetSequences);
+                    measure("USMP", devices, v[0], v[1], (end, pace, sent) -> fleet.run((mine, sel) -> {
+                        driveUsmp(mine, sel, end, pace, sent);
+                    }), fleet);
                 }
             }
         }
     }
 
-    /** Saturating (rate 0: a few messages per device per pass while the backlog is under the cap) or paced with replies. */
-    private void driveUsmp(List<UsmpFleet.Dev> mine, java.nio.channels.Selector sel, long end, double rate, long cap,
-            AtomicLong sent) throws IOException {
+    /** Saturating (a few messages per device per pass while the backlog or the device's window allows) or paced with replies. */
+    private void driveUsmp(List<UsmpFleet.Dev> mine, java.nio.channels.Selector sel, long end, Pace pace, AtomicLong sent)
+            throws IOException {
         int next = 0;
-        long interval = rate > 0 ? (long) (1e9 / (rate / UsmpFleet.THREADS)) : 0;
+        long interval = pace.rate() > 0 ? (long) (1e9 / (pace.rate() / UsmpFleet.THREADS)) : 0;
         long due = System.nanoTime();
         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-            if (rate <= 0) {
+            if (pace.rate() <= 0) {
                 boolean progress = false;
-                for (int i = 0; i < mine.size() && sent.get() - delivered < cap; i++) {
+                for (int i = 0; i < mine.size() && (pace.replies() || sent.get() - delivered < pace.cap()); i++) {
                     UsmpFleet.Dev d = mine.get((next + i) % mine.size());
                     if (!d.blocked) {
-                        for (int k = 0; k < 4; k++) {
-                            d.sendNext(false);
+                        int k = 0;
+                        for (; k < 4 && (!pace.replies() || d.awaiting < RT_WINDOW); k++) {
+                            d.sendNext(pace.replies());
                         }
-                        sent.addAndGet(4);
-                        UsmpFleet.flushOrWait(d, sel);
-                        progress = true;
+                        if (k > 0) {
+                            sent.addAndGet(k);
+                            UsmpFleet.flushOrWait(d, sel);
+                            progress = true;
+                        }
                     }
                 }
                 next = (next + 1) % mine.size();
@@ -658,7 +759,7 @@ public final class WildFlyBench {
             } else {
                 for (; due <= now; due += interval) {
                     UsmpFleet.Dev d = mine.get(next++ % mine.size());
-                    if (sent.get() - rtts.all.get() < cap) {
+                    if (sent.get() - rtts.all.get() < pace.cap()) {
                         d.sendNext(true);
                         sent.incrementAndGet();
                         UsmpFleet.flushOrWait(d, sel);
@@ -669,7 +770,7 @@ public final class WildFlyBench {
         }
         // keep writing what is left and reading replies while the MDB catches up
         long until = System.nanoTime() + 12_000_000_000L;
-        while (System.nanoTime() < until && (rate > 0 ? rtts.all.get() < sent.get() : delivered < sent.get())) {
+        while (System.nanoTime() < until && (pace.replies() ? rtts.all.get() < sent.get() : delivered < sent.get())) {
             UsmpFleet.serve(sel, 10, rtts);
         }
     }
@@ -680,31 +781,34 @@ public final class WildFlyBench {
         String uri = "tcp://127.0.0.1:" + ARTEMIS_MQTT;
         for (int devices : mqttDevices) {
             for (int qos : new int[] {1, 0}) {
+                long connecting = System.nanoTime();
                 try (MqttFleet fleet = new MqttFleet(devices, uri, qos, rtts)) {
+                    print("(MQTT QoS %d: %d clients connected and subscribed in %.1f s)", qos, devices,
+                            (System.nanoTime() - connecting) / 1e9);
                     for (String[] v : new String[][] {{"transacted (REQUIRED)", "JmsTxMdb", "benchtx"},
                             {"NOT_SUPPORTED", "JmsNoTxMdb", "benchnt"}}) {
                         measure("MQTT QoS " + qos + " → Artemis", devices, v[0], v[1],
-                                (end, rate, cap, sent) -> driveMqtt(fleet, v[2], qos, end, rate, cap, sent), fleet::resetSequences);
+                                (end, pace, sent) -> driveMqtt(fleet, v[2], qos, end, pace, sent), fleet);
                     }
                 }
             }
         }
     }
 
-    private void driveMqtt(MqttFleet fleet, String topic, int qos, long end, double rate, long cap, AtomicLong sent)
-            throws Exception {
+    private void driveMqtt(MqttFleet fleet, String topic, int qos, long end, Pace pace, AtomicLong sent) throws Exception {
         List<MqttFleet.Client> clients = fleet.clients;
         clients.forEach(c -> c.waiter = Thread.currentThread());
         int next = 0;
-        long interval = rate > 0 ? (long) (1e9 / rate) : 0;
+        long interval = pace.rate() > 0 ? (long) (1e9 / pace.rate()) : 0;
         long due = System.nanoTime();
         for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-            if (rate <= 0) {
+            if (pace.rate() <= 0) {
                 boolean progress = false;
-                for (int i = 0; i < clients.size() && sent.get() - delivered < cap; i++) {
+                for (int i = 0; i < clients.size() && (pace.replies() || sent.get() - delivered < pace.cap()); i++) {
                     MqttFleet.Client c = clients.get((next + i) % clients.size());
-                    while (c.inFlight.get() < MqttFleet.WINDOW && sent.get() - delivered < cap) {
-                        c.publish(topic, qos, false);
+                    while (c.inFlight.get() < MqttFleet.WINDOW
+                            && (pace.replies() ? c.awaiting.get() < RT_WINDOW : sent.get() - delivered < pace.cap())) {
+                        c.publish(topic, qos, pace.replies());
                         sent.incrementAndGet();
                         progress = true;
                     }
@@ -716,7 +820,7 @@ public final class WildFlyBench {
             } else {
                 for (; due <= now; due += interval) {
                     MqttFleet.Client c = clients.get(next++ % clients.size());
-                    if (c.inFlight.get() < MqttFleet.WINDOW * 2 && sent.get() - rtts.all.get() < cap) {
+                    if (c.inFlight.get() < MqttFleet.WINDOW * 2 && sent.get() - rtts.all.get() < pace.cap()) {
                         c.publish(topic, qos, true);
                         sent.incrementAndGet();
                     }
@@ -758,13 +862,22 @@ public final class WildFlyBench {
         print("");
         print("### Device → MDB on WildFly 39: USMP adapter beside MQTT → Artemis 2.40 → JMS MDB (64-byte messages)");
         print("");
-        print("| path | devices | MDB transaction | msgs/s | WildFly CPU / msg | Artemis CPU / msg | sent | lost | out of order "
-                + "| RTT at ½ rate: msgs/s | replies | p50 | p99 | max | RTT at ⅒ rate: p50 | p99 |");
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        print("One way: saturating, no replies. Round trip: saturating, every message answered by the MDB, at most %d unanswered"
+                + " per device. RTT rows paced, every message answered: at ½ the round-trip rate (the load the path sustains"
+                + " with replies), at ½ and ⅒ of the one-way rate (½ one-way exceeds what the path sustains with replies when"
+                + " \"replies\" falls short of those asked).", RT_WINDOW);
+        print("");
+        print("| path | devices | MDB transaction | one way msgs/s | WildFly CPU / msg | Artemis CPU / msg | round trip msgs/s "
+                + "| sent | lost | out of order | RTT at ½ round-trip rate: msgs/s | replies | p50 | p99 | max "
+                + "| RTT at ½ one-way rate: msgs/s | replies | p50 | p99 | RTT at ⅒ one-way rate: p50 | p99 |");
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            print("| %s | %d | %s | %.0f | %.1f µs | %s | %d | %d | %d | %.0f | %d/%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms |",
-                    r.path, r.devices, r.mode, r.rate, r.wildflyUs, r.artemisUs == 0 ? "-" : String.format(Locale.ROOT, "%.1f µs", r.artemisUs),
-                    r.sent, r.lost, r.outOfOrder, r.half.rate, r.half.replies, r.half.expected, r.half.p50, r.half.p99, r.half.max,
+            Latency h = r.halfRoundTrip;
+            print("| %s | %d | %s | %.0f | %.1f µs | %s | %.0f | %d | 0 | %d | %.0f | %d/%d | %.1f ms | %.1f ms | %.1f ms "
+                    + "| %.0f | %d/%d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", r.path, r.devices, r.mode, r.oneWay.rate,
+                    r.oneWay.wildflyUs, r.oneWay.artemisUs == 0 ? "-" : String.format(Locale.ROOT, "%.1f µs", r.oneWay.artemisUs),
+                    r.roundTrip.rate, r.sent(), r.outOfOrder(), h.rate, h.replies, h.expected, h.p50, h.p99, h.max,
+                    r.halfOneWay.rate, r.halfOneWay.replies, r.halfOneWay.expected, r.halfOneWay.p50, r.halfOneWay.p99,
                     r.tenth.p50, r.tenth.p99);
         }
         List<Result> usmp = results.stream().filter(r -> r.path.equals("USMP")).toList();
@@ -773,13 +886,15 @@ public final class WildFlyBench {
             return;
         }
         print("");
-        print("| USMP vs | devices (USMP / MQTT) | MDB transaction | msgs/s ratio | RTT p99 ratio (MQTT / USMP) at ½ rate | at ⅒ rate |");
-        print("|---|---|---|---|---|---|");
+        print("| USMP vs | devices (USMP / MQTT) | MDB transaction | one way msgs/s ratio | round trip msgs/s ratio "
+                + "| RTT p99 ratio (MQTT / USMP) at ½ round-trip rate | at ½ one-way rate | at ⅒ one-way rate |");
+        print("|---|---|---|---|---|---|---|---|");
         for (Result m : mqtt) {
             for (Result u : usmp) {
                 if (u.mode.equals(m.mode)) {
-                    print("| %s | %d / %d | %s | %.2f x | %.2f x | %.2f x |", m.path, u.devices, m.devices, m.mode, u.rate / m.rate,
-                            m.half.p99 / u.half.p99, m.tenth.p99 / u.tenth.p99);
+                    print("| %s | %d / %d | %s | %.2f x | %.2f x | %.2f x | %.2f x | %.2f x |", m.path, u.devices, m.devices, m.mode,
+                            u.oneWay.rate / m.oneWay.rate, u.roundTrip.rate / m.roundTrip.rate, m.halfRoundTrip.p99 / u.halfRoundTrip.p99,
+                            m.halfOneWay.p99 / u.halfOneWay.p99, m.tenth.p99 / u.tenth.p99);
                 }
             }
         }

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,19 +102,22 @@ class SimulateCommandTest {
         Map<String, AtomicInteger> records = new ConcurrentHashMap<>();
         Map<String, AtomicInteger> sessions = new ConcurrentHashMap<>();
         List<String> answers = new CopyOnWriteArrayList<>();
-        CountDownLatch goal = new CountDownLatch(2); // device 0's answer, device 1's second session
+        // Device 0's answer, and a record from device 1's second session: the gateway knows a session
+        // before its SESSION_OK leaves, so only a record sent in it shows the device counted its reconnect.
+        CountDownLatch goal = new CountDownLatch(2);
+        AtomicBoolean secondSessionTalked = new AtomicBoolean();
         ServerListener listener = new ServerListener() {
             @Override
             public void onSession(UsmpSession s) {
-                if (sessions.computeIfAbsent(s.deviceId().toHex(), k -> new AtomicInteger()).incrementAndGet() == 2
-                        && s.deviceId().toHex().equals("5a0000000001")) {
-                    goal.countDown();
-                }
+                sessions.computeIfAbsent(s.deviceId().toHex(), k -> new AtomicInteger()).incrementAndGet();
             }
 
             @Override
             public void onMessage(UsmpSession s, byte[] payload) {
                 String device = s.deviceId().toHex();
+                if (device.equals("5a0000000001") && sessions.get(device).get() == 2 && secondSessionTalked.compareAndSet(false, true)) {
+                    goal.countDown();
+                }
                 if (payload[0] == SimulatedDevices.COMMAND_ANSWER) {
                     answers.add(device + " " + new String(payload, 1, payload.length - 1, StandardCharsets.UTF_8));
                     goal.countDown();

@@ -28,7 +28,7 @@ import java.util.function.Function;
  * that cannot be written is retried for as long as the activation runs), which is what keeps a
  * device's messages in order.
  */
-final class DeliveryLoop implements ServerListener {
+class DeliveryLoop implements ServerListener {
     private static final System.Logger LOG = System.getLogger(DeliveryLoop.class.getName());
     private static final Method ON_MESSAGE;
 
@@ -64,8 +64,37 @@ final class DeliveryLoop implements ServerListener {
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
 
-    /** {@code sessions} finds a device's current session (replies are sent to it). */
-    DeliveryLoop(MessageEndpointFactory factory, UsmpActivationSpec spec, Function<DeviceId, Optional<UsmpSession>> sessions) {
+    /**
+     * The loop for {@code spec}; {@code sessions} finds a device's current session (replies are sent
+     * to it). Only a loop whose activation asks for session events overrides {@code onSession} and
+     * {@code onClosed}: for the others the gateway does not queue those calls at all, which spares a
+     * delivery job per connect and per disconnect (a fleet reconnecting after a restart is 1 000 of each).
+     */
+    static DeliveryLoop of(MessageEndpointFactory factory, UsmpActivationSpec spec,
+            Function<DeviceId, Optional<UsmpSession>> sessions) {
+        return spec.getDeliverSessionEvents() ? new WithSessionEvents(factory, spec, sessions)
+                : new DeliveryLoop(factory, spec, sessions);
+    }
+
+    /** Delivers session openings and closings to the MDB as well ({@code deliverSessionEvents=true}). */
+    private static final class WithSessionEvents extends DeliveryLoop {
+        WithSessionEvents(MessageEndpointFactory factory, UsmpActivationSpec spec,
+                Function<DeviceId, Optional<UsmpSession>> sessions) {
+            super(factory, spec, sessions);
+        }
+
+        @Override
+        public void onSession(UsmpSession session) {
+            deliver(DeviceMessage.Kind.SESSION_OPENED, session, new byte[0], null);
+        }
+
+        @Override
+        public void onClosed(UsmpSession session, CloseReason reason, UsmpException cause) {
+            deliver(DeviceMessage.Kind.SESSION_CLOSED, session, new byte[0], reason.kind());
+        }
+    }
+
+    private DeliveryLoop(MessageEndpointFactory factory, UsmpActivationSpec spec, Function<DeviceId, Optional<UsmpSession>> sessions) {
         this.factory = factory;
         this.spec = spec;
         this.sessions = sessions;
@@ -89,26 +118,12 @@ final class DeliveryLoop implements ServerListener {
     }
 
     @Override
-    public void onSession(UsmpSession session) {
-        if (spec.getDeliverSessionEvents()) {
-            deliver(DeviceMessage.Kind.SESSION_OPENED, session, new byte[0], null);
-        }
-    }
-
-    @Override
     public void onMessage(UsmpSession session, byte[] payload) {
         deliver(DeviceMessage.Kind.MESSAGE, session, payload, null);
     }
 
-    @Override
-    public void onClosed(UsmpSession session, CloseReason reason, UsmpException cause) {
-        if (spec.getDeliverSessionEvents()) {
-            deliver(DeviceMessage.Kind.SESSION_CLOSED, session, new byte[0], reason.kind());
-        }
-    }
-
     /** Returns only when the event was committed, dead-lettered or (a session event) given up. */
-    private void deliver(DeviceMessage.Kind kind, UsmpSession session, byte[] payload, String closeReason) {
+    final void deliver(DeviceMessage.Kind kind, UsmpSession session, byte[] payload, String closeReason) {
         Instant receivedAt = Instant.now();
         try {
             String lastFailure = "not attempted: activation stopping";

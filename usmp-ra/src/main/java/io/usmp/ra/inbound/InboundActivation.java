@@ -57,7 +57,7 @@ public final class InboundActivation {
         this.transport = transport;
         this.deliveryWork = deliveryWork;
         this.downlinksUndeliverable = downlinksUndeliverable;
-        this.deliveries = new DeliveryLoop(factory, spec, sessions != null ? sessions : this::session);
+        this.deliveries = DeliveryLoop.of(factory, spec, sessions != null ? sessions : this::session);
     }
 
     public String name() {

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.usmp.ServerListener;
 import io.usmp.UsmpSession;
+import io.usmp.protocol.CloseReason;
+import io.usmp.protocol.UsmpException;
 import io.usmp.protocol.DeviceId;
 import io.usmp.ra.api.DeviceMessage;
 import io.usmp.ra.api.DeviceMessageListener;
@@ -112,11 +115,16 @@ class DeliveryLoopTest {
     }
 
     private DeliveryLoop loop(Consumer<DeviceMessage> listener, Path deadLetters) {
+        return loop(listener, deadLetters, false);
+    }
+
+    private DeliveryLoop loop(Consumer<DeviceMessage> listener, Path deadLetters, boolean sessionEvents) {
         UsmpActivationSpec spec = new UsmpActivationSpec();
+        spec.setDeliverSessionEvents(sessionEvents);
         spec.setMaxDeliveryAttempts(1);
         spec.setRedeliveryBackoffMillis(0);
         spec.setDeadLetterDirectory(deadLetters.toString());
-        DeliveryLoop loop = new DeliveryLoop(new Factory(listener), spec, d -> Optional.ofNullable(current.get(d)));
+        DeliveryLoop loop = DeliveryLoop.of(new Factory(listener), spec, d -> Optional.ofNullable(current.get(d)));
         loop.deadLetterRetryMillis = 20;
         loop.deadLetterRetryMaxMillis = 100;
         return loop;
@@ -137,6 +145,32 @@ class DeliveryLoopTest {
         } catch (DeviceNotConnectedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether the gateway is asked to queue a listener's session calls: it skips those the listener does not override. */
+    private static boolean takesSessionCalls(DeliveryLoop loop) throws NoSuchMethodException {
+        return loop.getClass().getMethod("onSession", UsmpSession.class).getDeclaringClass() != ServerListener.class
+                && loop.getClass().getMethod("onClosed", UsmpSession.class, CloseReason.class, UsmpException.class)
+                        .getDeclaringClass() != ServerListener.class;
+    }
+
+    @Test
+    void withoutSessionEventsTheLoopDoesNotOverrideTheSessionCallsSoTheGatewayQueuesNone() throws Exception {
+        DeliveryLoop loop = loop(m -> { }, dir.resolve("dlq"));
+        assertFalse(takesSessionCalls(loop));
+    }
+
+    @Test
+    void withSessionEventsTheMdbGetsTheOpeningAndTheClosingOfASession() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeliveryLoop loop = loop(m -> seen.add(m.kind() + (m.closeReason() == null ? "" : " " + m.closeReason())),
+                dir.resolve("dlq"), true);
+        assertTrue(takesSessionCalls(loop));
+        FakeSession session = new FakeSession(DEVICE, 1);
+        loop.onSession(session);
+        loop.onMessage(session, new byte[] {1});
+        loop.onClosed(session, CloseReason.PEER_BYE, null);
+        assertEquals(List.of("SESSION_OPENED", "MESSAGE", "SESSION_CLOSED " + CloseReason.PEER_BYE.kind()), seen);
     }
 
     @Test

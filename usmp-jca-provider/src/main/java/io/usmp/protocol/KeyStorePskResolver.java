@@ -2,19 +2,26 @@ package io.usmp.protocol;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.SecretKey;
 import javax.security.auth.Destroyable;
 
 /**
- * Device PSKs read lazily from a key store in the {@link PskKeyStore} layout: nothing is decrypted
- * at start but the entry key; a HELLO decrypts its device's entry (one PBES2 at one iteration, some
- * tens of microseconds) and a bounded LRU cache keeps the latest results.
- * <p>Timing: a look-up either hits the cache or decrypts exactly one entry, the device's or, for an
- * unknown device, the decoy; unknown ids are cached like known ones. So how long a look-up takes
- * depends on whether the id was asked for recently, never on whether it exists.
+ * Device PSKs from a key store in the {@link PskKeyStore} layout. A fleet that fits in the cache is
+ * read whole at start (one PBES2 at one iteration per device, some tens of microseconds each), so a
+ * fleet reconnecting after a restart decrypts nothing on the I/O threads. A larger fleet is read
+ * lazily: nothing is decrypted at start but the entry key; a HELLO decrypts its device's entry and a
+ * bounded LRU cache keeps the latest results.
+ * <p>Timing: read whole, every look-up is one map look-up, known or unknown. Read lazily, a look-up
+ * either hits the cache or decrypts exactly one entry, the device's or, for an unknown device, the
+ * decoy; unknown ids are cached like known ones. So how long a look-up takes depends on whether the
+ * id was asked for recently, never on whether it exists.
  */
 final class KeyStorePskResolver implements PskResolver, Destroyable {
     static final int DEFAULT_CACHE_SIZE = 4096;
@@ -24,6 +31,8 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
     private final char[] entryPassword;
     private final int cacheSize;
     private final Map<DeviceId, byte[]> cache;
+    /** Every device's key when the fleet fits in the cache (then {@link #cache} stays empty), else null. */
+    private final Map<DeviceId, byte[]> whole;
     private volatile boolean destroyed;
 
     KeyStorePskResolver(KeyStore store, char[] password, int cacheSize) throws GeneralSecurityException {
@@ -44,12 +53,39 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
         };
         // Decrypt the decoy now: a wrong entry key fails here, at start, not on the first HELLO.
         readEntry(PskKeyStore.TIMING_ALIAS);
+        this.whole = readWhole(store, cacheSize);
+    }
+
+    /** All device keys if there are at most {@code limit} device entries, else null (an unreadable entry is left out, as an unknown device). */
+    private Map<DeviceId, byte[]> readWhole(KeyStore store, int limit) throws GeneralSecurityException {
+        List<String> devices = new ArrayList<>();
+        for (Enumeration<String> aliases = store.aliases(); aliases.hasMoreElements();) {
+            String alias = aliases.nextElement();
+            if (PskKeyStore.isDeviceAlias(alias) && storeContainsDevice(alias)) {
+                if (devices.size() == limit) {
+                    return null;
+                }
+                devices.add(alias);
+            }
+        }
+        Map<DeviceId, byte[]> keys = new HashMap<>();
+        for (String alias : devices) {
+            byte[] key = usable(alias);
+            if (key != UNKNOWN) {
+                keys.put(DeviceId.fromHex(alias), key);
+            }
+        }
+        return keys;
     }
 
     @Override
     public byte[] resolve(DeviceId device) {
         if (destroyed) {
             return null;
+        }
+        if (whole != null) {
+            byte[] key = whole.get(device);
+            return key == null ? null : key.clone();
         }
         byte[] cached;
         synchronized (cache) {
@@ -58,27 +94,35 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
         if (cached == null) {
             String alias = device.toHex();
             boolean known = storeContainsDevice(alias);
-            byte[] read;
-            try {
-                read = readEntry(known ? alias : PskKeyStore.TIMING_ALIAS);
-            } catch (GeneralSecurityException | RuntimeException e) {
-                read = null; // an unreadable entry refuses the device, as an unknown one
-                known = false;
+            cached = usable(known ? alias : PskKeyStore.TIMING_ALIAS);
+            if (!known && cached != UNKNOWN) {
+                Arrays.fill(cached, (byte) 0);
+                cached = UNKNOWN;
             }
-            if (!known || read == null || !Limits.isUsablePsk(read)) {
-                if (read != null) {
-                    Arrays.fill(read, (byte) 0);
-                }
-                read = UNKNOWN;
-            }
-            cached = read;
             synchronized (cache) {
                 if (!destroyed) {
-                    cache.put(device, read);
+                    cache.put(device, cached);
                 }
             }
         }
         return cached == UNKNOWN ? null : cached.clone();
+    }
+
+    /** The key of entry {@code alias}, or {@link #UNKNOWN} if it cannot be read or is too short to use. */
+    private byte[] usable(String alias) {
+        byte[] read;
+        try {
+            read = readEntry(alias);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return UNKNOWN; // an unreadable entry refuses the device, as an unknown one
+        }
+        if (read == null || !Limits.isUsablePsk(read)) {
+            if (read != null) {
+                Arrays.fill(read, (byte) 0);
+            }
+            return UNKNOWN;
+        }
+        return read;
     }
 
     private boolean storeContainsDevice(String alias) {
@@ -110,6 +154,9 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
             cache.values().forEach(k -> Arrays.fill(k, (byte) 0));
             cache.clear();
         }
+        if (whole != null) {
+            whole.values().forEach(k -> Arrays.fill(k, (byte) 0));
+        }
         Arrays.fill(entryPassword, '\0');
     }
 
@@ -120,6 +167,7 @@ final class KeyStorePskResolver implements PskResolver, Destroyable {
 
     @Override
     public String toString() {
-        return "PskResolver[key store, lazy, cache " + cacheSize + "]";
+        return whole != null ? "PskResolver[key store, read whole at start, " + whole.size() + " devices]"
+                : "PskResolver[key store, lazy, cache " + cacheSize + "]";
     }
 }

@@ -34,16 +34,18 @@ public interface PskResolver {
      * Keys from a PKCS#12 (or other) {@link KeyStore} holding one {@code SecretKeyEntry} per device,
      * alias = device id in hex. Aliases that are not device ids are skipped.
      * <p>A store in the {@link PskKeyStore} layout (written by {@code keystore-add} and
-     * {@code keystore-import}) is read lazily: only its entry key is decrypted here, each device's
-     * entry on its first HELLO, and the latest {@value KeyStorePskResolver#DEFAULT_CACHE_SIZE}
-     * results are cached; a miss costs as much as a hit (see {@link KeyStorePskResolver}). Any other
+     * {@code keystore-import}) with at most {@value KeyStorePskResolver#DEFAULT_CACHE_SIZE} devices
+     * is read whole here (some tens of microseconds per device); a larger one is read lazily: only
+     * its entry key is decrypted here, each device's entry on its first HELLO, and the latest
+     * {@value KeyStorePskResolver#DEFAULT_CACHE_SIZE} results are cached; either way a miss costs
+     * what a hit costs (see {@link KeyStorePskResolver}). Any other
      * store is decrypted whole, here (PKCS#12 default entry protection costs milliseconds per entry).
      */
     static PskResolver fromKeyStore(KeyStore store, char[] password) throws GeneralSecurityException {
         return fromKeyStore(store, password, KeyStorePskResolver.DEFAULT_CACHE_SIZE);
     }
 
-    /** {@link #fromKeyStore(KeyStore, char[])} with a given cache size (devices) for the lazy layout. */
+    /** {@link #fromKeyStore(KeyStore, char[])} with a given cache size (devices), which is also the largest fleet read whole. */
     static PskResolver fromKeyStore(KeyStore store, char[] password, int cacheSize) throws GeneralSecurityException {
         if (cacheSize < 1) {
             throw new IllegalArgumentException("cache size must be positive");

@@ -54,7 +54,7 @@ class PskKeyStoreTest {
     void resolvesLazilyFromTheEntryKeyLayout() throws Exception {
         KeyStore store = fleet(20);
         assertTrue(PskKeyStore.hasEntryKey(store));
-        PskResolver r = PskResolver.fromKeyStore(store, PASSWORD);
+        PskResolver r = PskResolver.fromKeyStore(store, PASSWORD, 19);
         assertTrue(r.toString().contains("lazy"), r.toString());
         for (int i = 1; i <= 20; i++) {
             assertArrayEquals(key(i), r.resolve(id(i)));
@@ -66,6 +66,54 @@ class PskKeyStoreTest {
         assertArrayEquals(key(3), r.resolve(id(3)), "each call returns a fresh copy (the engine wipes it)");
         ((Destroyable) r).destroy();
         assertNull(r.resolve(id(3)));
+    }
+
+    @Test
+    void aFleetThatFitsTheCacheIsReadWholeAtStart() throws Exception {
+        KeyStore store = fleet(20);
+        PskResolver whole = PskResolver.fromKeyStore(store, PASSWORD, 20);
+        PskResolver lazy = PskResolver.fromKeyStore(store, PASSWORD, 19);
+        assertEquals("PskResolver[key store, read whole at start, 20 devices]", whole.toString());
+        for (int i = 1; i <= 20; i++) {
+            store.deleteEntry(id(i).toHex());
+        }
+        // Entries gone from the store after start: only what was read at start still resolves.
+        for (int i = 1; i <= 20; i++) {
+            assertArrayEquals(key(i), whole.resolve(id(i)), "device " + i);
+            assertNull(lazy.resolve(id(i)), "device " + i);
+        }
+        assertNull(whole.resolve(id(21)));
+        byte[] first = whole.resolve(id(3));
+        Arrays.fill(first, (byte) 0);
+        assertArrayEquals(key(3), whole.resolve(id(3)), "each call returns a fresh copy (the engine wipes it)");
+        ((Destroyable) whole).destroy();
+        assertNull(whole.resolve(id(3)));
+    }
+
+    @Test
+    void destroyingAKeyDestroysWhatCanBeDestroyedAndSkipsWhatCannot() {
+        class WipingKey extends SecretKeySpec {
+            private static final long serialVersionUID = 1L;
+            boolean destroyed;
+
+            WipingKey() {
+                super(key(1), "AES");
+            }
+
+            @Override
+            public void destroy() {
+                destroyed = true;
+            }
+
+            @Override
+            public boolean isDestroyed() {
+                return destroyed;
+            }
+        }
+        WipingKey wiping = new WipingKey();
+        PskKeyStore.destroyQuietly(wiping);
+        assertTrue(wiping.isDestroyed());
+        PskKeyStore.destroyQuietly(new SecretKeySpec(key(2), "AES")); // JDK 17: the throwing default, skipped
     }
 
     @Test

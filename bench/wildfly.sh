@@ -11,7 +11,8 @@
 # on 17480/17481, Artemis on 127.0.0.1:61630 (CORE) and 18830 (MQTT). Tables, server output and the
 # JFR profile of WildFly land in arquillian-tests/target/bench-wildfly/.
 # BENCH_OPTS passes driver settings, e.g. BENCH_OPTS="-Dbench.devices=100 -Dbench.mqtt.devices=100,1000
-# -Dbench.measure=8 -Dbench.warmup=4 -Dbench.jfr=false"; MVN_ARGS extra Maven arguments (e.g. -o).
+# -Dbench.measure=8 -Dbench.warmup=4 -Dbench.jfr=false"; MVN_ARGS extra Maven arguments (e.g. -o); BENCH_RAR
+# another build of the adapter to measure (A/B), default the one just built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q ${MVN_ARGS:-} -pl arquillian-tests -am -Pwildfly,wildfly-bench -Dtest=none \
@@ -21,5 +22,5 @@ wildfly_version=$(sed -n 's:.*<wildfly.version>\(.*\)</wildfly.version>.*:\1:p' 
 exec flock "${USMP_LOCK:-/tmp/usmp-it.lock}" java -Xms512m -Xmx1g ${BENCH_OPTS:-} \
   -cp "$t/test-classes:$(cat "$t/bench.classpath")" \
   -Djboss.home="$PWD/$t/wildfly-$wildfly_version" -Dartemis.home="$PWD/$t/apache-artemis-2.40.0" \
-  -Dbench.rar="$PWD/$t/deps/usmp-ra.rar" -Dbench.out="$PWD/$t/bench-wildfly" \
+  -Dbench.rar="${BENCH_RAR:-$PWD/$t/deps/usmp-ra.rar}" -Dbench.out="$PWD/$t/bench-wildfly" \
   io.usmp.bench.wildfly.WildFlyBench "$@"

@@ -58,8 +58,11 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * <p>Arguments: the parts to run, any of {@code usmp mqtt storm} (default all). System properties:
  * jboss.home, artemis.home, bench.rar, bench.out (required, set by the script); bench.devices
  * (USMP fleet sizes, default 100,1000), bench.mqtt.devices (default 100), bench.warmup and
- * bench.measure (seconds per measurement, default 4 and 8), bench.jfr (default true: a JFR profile
- * of WildFly in bench.out).
+ * bench.measure (seconds per measurement, default 4 and 8), bench.storm.rounds (storms, one row each,
+ * default 1), bench.wildfly.jvm (extra JVM options for WildFly), bench.jfr (default true: a JFR profile
+ * of WildFly in bench.out), bench.asprof (path of async-profiler's libasyncProfiler.so: WildFly is
+ * sampled every 200 µs of CPU (perf events) in each saturating window and storm, collapsed stacks written to
+ * bench.out/profile-*.collapsed; JFR's 10-20 ms sampling caught too few samples of a 1 s storm).
  */
 public final class WildFlyBench {
     static final int OFFSET = 500;
@@ -82,6 +85,7 @@ public final class WildFlyBench {
     private final long warmupNanos = (long) (Double.parseDouble(System.getProperty("bench.warmup", "4")) * 1e9);
     private final long measureNanos = (long) (Double.parseDouble(System.getProperty("bench.measure", "8")) * 1e9);
     private final boolean jfr = Boolean.parseBoolean(System.getProperty("bench.jfr", "true"));
+    private final String asprof = System.getProperty("bench.asprof", "");
     private final Set<String> parts;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Result> results = new ArrayList<>();
@@ -246,6 +250,7 @@ public final class WildFlyBench {
                 "-Djboss.socket.binding.port-offset=" + OFFSET, "-b", "127.0.0.1", "-bmanagement", "127.0.0.1",
                 "-Djboss.bind.address.private=127.0.0.1", "-Djboss.tx.node.id=usmp-bench");
         String opts = "-Xms1g -Xmx1g -XX:MetaspaceSize=96m -XX:MaxMetaspaceSize=512m -Djava.net.preferIPv4Stack=true -Djava.awt.headless=true";
+        opts += " " + System.getProperty("bench.wildfly.jvm", "");
         if (jfr) {
             opts += " -XX:StartFlightRecording=filename=" + out.resolve("wildfly.jfr") + ",settings=profile,dumponexit=true";
         }
@@ -354,6 +359,21 @@ public final class WildFlyBench {
             Thread.sleep(100);
         }
         throw new IllegalStateException("no java process under " + script.pid());
+    }
+
+    /** Starts async-profiler in WildFly (window null), or stops it and writes the window's stacks; bench.asprof set only. */
+    private void profile(String window) throws Exception {
+        if (asprof.isEmpty()) {
+            return;
+        }
+        String options = window == null ? "start,event=cpu,interval=200us"
+                : "stop,collapsed,ann,file=" + out.resolve("profile-" + window.replaceAll("[^A-Za-z0-9]+", "-") + ".collapsed");
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(wildflyPid));
+        try {
+            vm.loadAgentPath(asprof, options);
+        } finally {
+            vm.detach();
+        }
     }
 
     private static long cpuNanos(long pid) {
@@ -586,11 +606,13 @@ public final class WildFlyBench {
         long d0 = pace.replies() ? rtts.all.get() : stats(stream)[0];
         long w0 = cpuNanos(wildflyPid);
         long a0 = cpuNanos(artemisPid);
+        profile(null);
         sleepUntil(end);
         long t1 = System.nanoTime();
         long d1 = pace.replies() ? rtts.all.get() : stats(stream)[0];
         long w1 = cpuNanos(wildflyPid);
         long a1 = cpuNanos(artemisPid);
+        profile(what);
         try {
             sender.join();
         } finally {
@@ -833,23 +855,30 @@ public final class WildFlyBench {
 
     // ------------------------------------------------------------------ reconnect storm
 
-    /** The gateway restarts (the WAR is redeployed) and 1 000 devices connect at once. */
+    /**
+     * The gateway restarts (the WAR is redeployed) and 1 000 devices connect at once; bench.storm.rounds
+     * times (default 1), one row each, the fleet closed between rounds.
+     */
     private void storm(DeploymentManager deployments) throws Exception {
-        deployments.undeploy(UndeployDescription.of(WAR)).assertSuccess();
-        deployments.deploy(Deployment.of(war().as(ZipExporter.class).exportAsInputStream(), WAR)).assertSuccess();
-        long w0 = cpuNanos(wildflyPid);
-        try (UsmpFleet fleet = new UsmpFleet(STORM, PORT_TX)) {
-            long w1 = cpuNanos(wildflyPid);
-            long[] ok = Arrays.stream(fleet.handshakeNanos).filter(h -> h >= 0).sorted().toArray();
-            long over = Arrays.stream(ok).filter(h -> h > 500_000_000L).count();
-            print("");
-            print("### %d devices connecting at once after a gateway restart (WAR redeployed; each device its own source address)", STORM);
-            print("");
-            print("| devices | first handshake ok | failed (timed out) | handshake p50 | p99 | max | > 500 ms | WildFly CPU per handshake |");
-            print("|---|---|---|---|---|---|---|---|");
-            print("| %d | %d | %d | %.0f ms | %.0f ms | %.0f ms | %d | %.0f µs |", STORM, ok.length, fleet.firstAttemptFailed,
-                    pct(ok, 0.5), pct(ok, 0.99), ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6, over,
-                    (w1 - w0) / 1e3 / Math.max(1, ok.length));
+        print("");
+        print("### %d devices connecting at once after a gateway restart (WAR redeployed; each device its own source address)", STORM);
+        print("");
+        print("| devices | first handshake ok | failed (timed out) | handshake p50 | p99 | max | > 500 ms | WildFly CPU per handshake |");
+        print("|---|---|---|---|---|---|---|---|");
+        for (int round = 0, rounds = Integer.getInteger("bench.storm.rounds", 1); round < rounds; round++) {
+            deployments.undeploy(UndeployDescription.of(WAR)).assertSuccess();
+            deployments.deploy(Deployment.of(war().as(ZipExporter.class).exportAsInputStream(), WAR)).assertSuccess();
+            long w0 = cpuNanos(wildflyPid);
+            profile(null);
+            try (UsmpFleet fleet = new UsmpFleet(STORM, PORT_TX)) {
+                long w1 = cpuNanos(wildflyPid);
+                profile("storm-" + (round + 1));
+                long[] ok = Arrays.stream(fleet.handshakeNanos).filter(h -> h >= 0).sorted().toArray();
+                long over = Arrays.stream(ok).filter(h -> h > 500_000_000L).count();
+                print("| %d | %d | %d | %.0f ms | %.0f ms | %.0f ms | %d | %.0f µs |", STORM, ok.length, fleet.firstAttemptFailed,
+                        pct(ok, 0.5), pct(ok, 0.99), ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6, over,
+                        (w1 - w0) / 1e3 / Math.max(1, ok.length));
+            }
         }
     }
 

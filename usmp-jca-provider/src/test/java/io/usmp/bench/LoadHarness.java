@@ -279,8 +279,8 @@ public final class LoadHarness {
         gwOut = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.US_ASCII));
         gwIn = gateway.getOutputStream();
         String ready = gwOut.readLine();
-        // JVM diagnostics (a JFR start line, say) may come first; JVM log lines start with '['.
-        for (int skipped = 0; ready != null && ready.startsWith("[") && skipped < 100; skipped++) {
+        // JVM diagnostics may come first (JVM log lines, a JFR or profiler agent's start line).
+        for (int skipped = 0; ready != null && !ready.startsWith("READY ") && skipped < 100; skipped++) {
             ready = gwOut.readLine();
         }
         if (ready == null || !ready.startsWith("READY tcp ")) {

@@ -49,6 +49,12 @@ import java.util.concurrent.atomic.LongAdder;
 final class TcpGateway implements UsmpServer {
     private static final System.Logger LOG = System.getLogger(TcpGateway.class.getName());
     private static final long BIND_RETRY_MILLIS = 2_000;
+    /**
+     * Key pairs made before the port opens, for a fleet reconnecting after a restart (see
+     * {@link KeyPairReserve}): ~50-100 ms of start-up on this project's 2-core machine, held 60 s at most.
+     */
+    static final int KEY_PAIR_RESERVE = 1024;
+    static final long KEY_PAIR_RESERVE_LIFETIME_NANOS = 60_000_000_000L;
     /** Smallest buffer a socket read uses (Netty's adaptive allocator would shrink to 64 bytes after small reads). */
     static final int MIN_READ_BUFFER = 2 * 1024;
     /**
@@ -64,6 +70,8 @@ final class TcpGateway implements UsmpServer {
     /** Protocol time (engines, admission); real waits (bind retry, close grace) use {@link Clock#SYSTEM}. */
     private final Clock clock;
     private final EngineSettings settings;
+    /** Null when the configuration brings its own key pairs (deterministic tests). */
+    private final KeyPairReserve keyPairReserve;
     private final Admission admission;
     private final NettyTransport transport;
     private final boolean ownsTransport;
@@ -96,8 +104,11 @@ final class TcpGateway implements UsmpServer {
         this.sessionListener = GatewaySession.Listener.of(listener);
         this.clock = clock;
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
+        this.keyPairReserve = config.keyPairs() != null ? null
+                : new KeyPairReserve(() -> config.crypto().generateKeyPair(config.random()), KEY_PAIR_RESERVE,
+                        KEY_PAIR_RESERVE_LIFETIME_NANOS, System::nanoTime);
         this.settings = new EngineSettings(config.crypto(), config.random(),
-                config.keyPairs() != null ? config.keyPairs() : () -> config.crypto().generateKeyPair(config.random()),
+                keyPairReserve != null ? keyPairReserve : config.keyPairs(),
                 config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout(), config.slowConsumerTimeout());
         this.admission = new Admission(config);
         UsmpTransport t = config.transport();
@@ -452,6 +463,9 @@ final class TcpGateway implements UsmpServer {
     }
 
     private void releaseResources() {
+        if (keyPairReserve != null) {
+            keyPairReserve.drop();
+        }
         if (ownsTransport) {
             transport.close();
         }

@@ -12,7 +12,8 @@
 # JFR profile of WildFly land in arquillian-tests/target/bench-wildfly/.
 # BENCH_OPTS passes driver settings, e.g. BENCH_OPTS="-Dbench.devices=100 -Dbench.mqtt.devices=100,1000
 # -Dbench.measure=8 -Dbench.warmup=4 -Dbench.jfr=false"; MVN_ARGS extra Maven arguments (e.g. -o); BENCH_RAR
-# another build of the adapter to measure (A/B), default the one just built.
+# another build of the adapter to measure (A/B), default the one just built; BENCH_WILDFLY_JVM extra JVM
+# options for WildFly (e.g. "-XX:+UseZGC -Xlog:gc:file=/tmp/gc.log").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q ${MVN_ARGS:-} -pl arquillian-tests -am -Pwildfly,wildfly-bench -Dtest=none \

@@ -59,10 +59,11 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * jboss.home, artemis.home, bench.rar, bench.out (required, set by the script); bench.devices
  * (USMP fleet sizes, default 100,1000), bench.mqtt.devices (default 100), bench.warmup and
  * bench.measure (seconds per measurement, default 4 and 8), bench.storm.rounds (storms, one row each,
- * default 1), bench.wildfly.jvm (extra JVM options for WildFly), bench.jfr (default true: a JFR profile
+ * default 1), bench.jfr (default true: a JFR profile
  * of WildFly in bench.out), bench.asprof (path of async-profiler's libasyncProfiler.so: WildFly is
  * sampled every 200 µs of CPU (perf events) in each saturating window and storm, collapsed stacks written to
  * bench.out/profile-*.collapsed; JFR's 10-20 ms sampling caught too few samples of a 1 s storm).
+ * Environment: BENCH_WILDFLY_JVM, extra JVM options for WildFly (e.g. another garbage collector).
  */
 public final class WildFlyBench {
     static final int OFFSET = 500;
@@ -250,7 +251,7 @@ public final class WildFlyBench {
                 "-Djboss.socket.binding.port-offset=" + OFFSET, "-b", "127.0.0.1", "-bmanagement", "127.0.0.1",
                 "-Djboss.bind.address.private=127.0.0.1", "-Djboss.tx.node.id=usmp-bench");
         String opts = "-Xms1g -Xmx1g -XX:MetaspaceSize=96m -XX:MaxMetaspaceSize=512m -Djava.net.preferIPv4Stack=true -Djava.awt.headless=true";
-        opts += " " + System.getProperty("bench.wildfly.jvm", "");
+        opts += " " + System.getenv().getOrDefault("BENCH_WILDFLY_JVM", "");
         if (jfr) {
             opts += " -XX:StartFlightRecording=filename=" + out.resolve("wildfly.jfr") + ",settings=profile,dumponexit=true";
         }

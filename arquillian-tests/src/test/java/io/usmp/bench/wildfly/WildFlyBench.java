@@ -59,10 +59,10 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * jboss.home, artemis.home, bench.rar, bench.out (required, set by the script); bench.devices
  * (USMP fleet sizes, default 100,1000), bench.mqtt.devices (default 100), bench.warmup and
  * bench.measure (seconds per measurement, default 4 and 8), bench.storm.rounds (storms, one row each,
- * default 1), bench.jfr (default true: a JFR profile
- * of WildFly in bench.out), bench.asprof (path of async-profiler's libasyncProfiler.so: WildFly is
- * sampled every 200 µs of CPU (perf events) in each saturating window and storm, collapsed stacks written to
- * bench.out/profile-*.collapsed; JFR's 10-20 ms sampling caught too few samples of a 1 s storm).
+ * default 1), bench.jfr (default true: a JFR profile of WildFly in bench.out), bench.asprof (path of
+ * async-profiler's libasyncProfiler.so: WildFly is sampled every 200 µs of CPU (perf events) in each
+ * saturating window and storm, collapsed stacks written to bench.out/profile-*.collapsed; JFR's
+ * 10-20 ms sampling caught too few samples of a 1 s storm).
  * Environment: BENCH_WILDFLY_JVM, extra JVM options for WildFly (e.g. another garbage collector).
  */
 public final class WildFlyBench {
@@ -603,11 +603,11 @@ public final class WildFlyBench {
         long end = start + warmupNanos + measureNanos;
         Background sender = new Background(() -> load.drive(end, pace, sent));
         sleepUntil(start + warmupNanos);
+        profile(null); // before the window: attaching the agent costs WildFly CPU of its own
         long t0 = System.nanoTime();
         long d0 = pace.replies() ? rtts.all.get() : stats(stream)[0];
         long w0 = cpuNanos(wildflyPid);
         long a0 = cpuNanos(artemisPid);
-        profile(null);
         sleepUntil(end);
         long t1 = System.nanoTime();
         long d1 = pace.replies() ? rtts.all.get() : stats(stream)[0];
@@ -869,8 +869,8 @@ public final class WildFlyBench {
         for (int round = 0, rounds = Integer.getInteger("bench.storm.rounds", 1); round < rounds; round++) {
             deployments.undeploy(UndeployDescription.of(WAR)).assertSuccess();
             deployments.deploy(Deployment.of(war().as(ZipExporter.class).exportAsInputStream(), WAR)).assertSuccess();
-            long w0 = cpuNanos(wildflyPid);
             profile(null);
+            long w0 = cpuNanos(wildflyPid);
             try (UsmpFleet fleet = new UsmpFleet(STORM, PORT_TX)) {
                 long w1 = cpuNanos(wildflyPid);
                 profile("storm-" + (round + 1));

@@ -2,7 +2,7 @@
 # Device -> MDB on WildFly 39 with the USMP adapter, beside MQTT (Eclipse Paho) -> Apache Artemis 2.40 ->
 # JMS MDB on the same WildFly, in one run (BENCHMARKS.md). Not part of ./test.sh or .ci/run.
 #
-#   bench/wildfly.sh                  # all parts: usmp mqtt storm
+#   bench/wildfly.sh                  # all parts: usmp mqtt storm boot
 #   bench/wildfly.sh usmp storm       # a selection
 #
 # Builds (no tests), unpacks WildFly and Artemis from Maven Central into arquillian-tests/target (once),

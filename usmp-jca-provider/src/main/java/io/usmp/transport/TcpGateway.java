@@ -65,6 +65,7 @@ final class TcpGateway implements UsmpServer {
     static final int MAX_READ_BUFFER = 64 * 1024;
 
     private final ServerConfig config;
+    private final boolean announce;
     private final ServerListener listener;
     private final GatewaySession.Listener sessionListener;
     /** Protocol time (engines, admission); real waits (bind retry, close grace) use {@link Clock#SYSTEM}. */
@@ -98,8 +99,9 @@ final class TcpGateway implements UsmpServer {
     private UdpGateway udp;
     private volatile boolean closing;
 
-    private TcpGateway(ServerConfig config, ServerListener listener, Clock clock) {
+    private TcpGateway(ServerConfig config, ServerListener listener, Clock clock, boolean announce) {
         this.config = config;
+        this.announce = announce;
         this.listener = listener;
         this.sessionListener = GatewaySession.Listener.of(listener);
         this.clock = clock;
@@ -137,7 +139,15 @@ final class TcpGateway implements UsmpServer {
     /** Warms up, binds, and starts accepting. */
     static TcpGateway start(ServerConfig config, ServerListener listener, Clock clock) throws IOException {
         Warmup.run(config.crypto());
-        TcpGateway gateway = new TcpGateway(config, listener, clock);
+        if (config.transports().contains(TransportKind.TCP)) {
+            SocketWarmup.once(config);
+        }
+        return open(config, listener, clock, true);
+    }
+
+    /** Binds and starts accepting; {@code announce}: log listening and closing at INFO (not for {@link SocketWarmup}'s). */
+    static TcpGateway open(ServerConfig config, ServerListener listener, Clock clock, boolean announce) throws IOException {
+        TcpGateway gateway = new TcpGateway(config, listener, clock, announce);
         try {
             gateway.bind();
         } catch (IOException | RuntimeException e) {
@@ -145,6 +155,10 @@ final class TcpGateway implements UsmpServer {
             throw e;
         }
         return gateway;
+    }
+
+    NettyTransport transport() {
+        return transport;
     }
 
     private void bind() throws IOException {
@@ -193,7 +207,9 @@ final class TcpGateway implements UsmpServer {
                 }
             }
         }
-        LOG.log(Level.INFO, "USMP gateway listening on {0}", serverChannel.localAddress());
+        if (announce) {
+            LOG.log(Level.INFO, "USMP gateway listening on {0}", serverChannel.localAddress());
+        }
     }
 
     /** A new glue object for a UDP peer that holds a handshake slot. */
@@ -444,7 +460,9 @@ final class TcpGateway implements UsmpServer {
             udp.close(Math.max(1, deadline - Clock.SYSTEM.millis()));
         }
         releaseResources();
-        LOG.log(Level.INFO, "USMP gateway closed");
+        if (announce) {
+            LOG.log(Level.INFO, "USMP gateway closed");
+        }
     }
 
     @Override

@@ -1,0 +1,40 @@
+package io.usmp.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.usmp.ServerConfig;
+import io.usmp.protocol.PskResolver;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SocketWarmupTest {
+    @Test
+    void runsWholeSessionsThroughTheConfiguredTransportAndDeliveryExecutor() {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        AtomicInteger deliveryTasks = new AtomicInteger();
+        try (NettyTransport transport = NettyTransport.withThreadFactory(2, NettyTransport.daemonThreads("warmup-test"))) {
+            ServerConfig config = ServerConfig.builder(PskResolver.shared(Loopback.PSK))
+                    .transport(transport)
+                    .deliveryExecutor(task -> {
+                        deliveryTasks.incrementAndGet();
+                        pool.execute(task);
+                    })
+                    .build();
+            assertEquals(24, SocketWarmup.run(config, 24, 60_000_000_000L), "every session completes its handshake");
+            assertTrue(deliveryTasks.get() > 0, "its messages went through the gateway's delivery executor");
+            assertTrue(transport.group().next().submit(() -> true).syncUninterruptibly().getNow(),
+                    "a transport it was given stays open");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anExhaustedBudgetStartsNoSessionAndDoesNotFail() {
+        ServerConfig config = ServerConfig.builder(PskResolver.shared(Loopback.PSK)).build();
+        assertEquals(0, SocketWarmup.run(config, 1_000, 0), "no session starts");
+    }
+}

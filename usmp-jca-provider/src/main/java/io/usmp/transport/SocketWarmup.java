@@ -16,6 +16,9 @@ import java.lang.System.Logger.Level;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.concurrent.Semaphore;
@@ -41,7 +44,9 @@ final class SocketWarmup {
     private static final System.Logger LOG = System.getLogger(SocketWarmup.class.getName());
     /** Enough for the path's hot methods to reach the C1 compiler and most to queue for C2 (run G). */
     static final int SESSIONS = 500;
-    static final int PARALLEL = 8;
+    /** Sessions at once: more than the private gateway's handshake slots, so that waiting for a slot is warmed up too. */
+    static final int PARALLEL = 16;
+    static final int HANDSHAKE_SLOTS = 4;
     /** A slow or starved machine stops warming up and opens its port anyway. */
     static final long BUDGET_NANOS = 3_000_000_000L;
     /** Then the compiles it queued get this long at most to finish, so that they do not compete with the first storm. */
@@ -115,8 +120,8 @@ final class SocketWarmup {
         return ServerConfig.builder(PskResolver.shared(psk))
                 .bind(InetAddress.getLoopbackAddress().getHostAddress(), 0)
                 .transports(EnumSet.of(TransportKind.TCP))
-                .maxHandshakesPerIp(PARALLEL)
-                .maxConcurrentHandshakes(PARALLEL)
+                .maxHandshakesPerIp(HANDSHAKE_SLOTS)
+                .maxConcurrentHandshakes(HANDSHAKE_SLOTS)
                 .transport(config.transport())
                 .deliveryExecutor(config.deliveryExecutor())
                 .deliveries(config.maxConcurrentDeliveries(), config.deliveryTurn())
@@ -127,20 +132,17 @@ final class SocketWarmup {
     }
 
     /**
-     * Waits until the JIT compiler spends less than a tenth of one thread on compiling for 100 ms,
-     * or {@code maxNanos}. Without a JIT or its time accounting, returns at once.
+     * Waits until the JIT compiler threads use less than a tenth of a core over 100 ms, or
+     * {@code maxNanos}. Their CPU comes from /proc (Linux); elsewhere the compile time the JVM
+     * reports, which grows only when a compile finishes.
      */
     static void settleCompiler(long maxNanos) {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            return;
-        }
         long deadline = System.nanoTime() + maxNanos;
-        long before = jit.getTotalCompilationTime();
+        long before = compilerMillis();
         try {
-            while (System.nanoTime() < deadline) {
+            while (before >= 0 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
-                long now = jit.getTotalCompilationTime();
+                long now = compilerMillis();
                 if (now - before < 10) {
                     return;
                 }
@@ -148,6 +150,26 @@ final class SocketWarmup {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** CPU milliseconds of this JVM's compiler threads so far, or -1 when neither source is there. */
+    private static long compilerMillis() {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            long ticks = 0;
+            for (Path task : tasks) {
+                String comm = Files.readString(task.resolve("comm")).strip();
+                if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    // Fields after the parenthesised name: state is 3rd, utime the 14th, stime the 15th.
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+            return ticks * 10; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
         }
     }
 

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.usmp.ServerConfig;
+import io.usmp.ServerStatistics;
+import io.usmp.UsmpClient;
+import io.usmp.UsmpServer;
 import io.usmp.protocol.PskResolver;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +31,28 @@ class SocketWarmupTest {
             assertTrue(deliveryTasks.get() > 0, "its messages went through the gateway's delivery executor");
             assertTrue(transport.group().next().submit(() -> true).syncUninterruptibly().getNow(),
                     "a transport it was given stays open");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void itsSessionsReachNothingOfARealGatewaySharingTheTransportAndDeliveryExecutor() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Loopback loopback = new Loopback();
+             NettyTransport transport = NettyTransport.withThreadFactory(2, NettyTransport.daemonThreads("warmup-test"))) {
+            Recorder recorder = new Recorder(false);
+            ServerConfig.Builder config = Loopback.config().transport(transport).deliveryExecutor(pool);
+            UsmpServer real = loopback.start(config, recorder);
+            assertEquals(16, SocketWarmup.run(config.build(), 16, 60_000_000_000L));
+            ServerStatistics stats = real.statistics();
+            assertEquals(0, stats.handshakesSucceeded(), "no warm-up handshake counted by the real gateway");
+            assertEquals(0, stats.messagesReceived());
+            assertTrue(recorder.sessions.isEmpty() && recorder.messages.isEmpty() && recorder.failed.isEmpty(),
+                    "the real gateway's listener heard nothing");
+            UsmpClient device = loopback.connect(Loopback.client(real, Loopback.DEVICE));
+            device.send(new byte[] {1});
+            assertEquals(1, recorder.messages.poll(10, TimeUnit.SECONDS).payload()[0], "and it still serves its devices");
         } finally {
             pool.shutdownNow();
         }

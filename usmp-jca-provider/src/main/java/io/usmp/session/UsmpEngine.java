@@ -439,7 +439,7 @@ public final class UsmpEngine {
         if (state == State.HANDSHAKE) {
             end(CloseReason.HANDSHAKE, new HandshakeException("connection closed during handshake"), false);
         } else {
-            end(CloseReason.PEER_DISCONNECTED, new ConnectionClosedException("peer closed the connection without BYE"), false);
+            end(CloseReason.PEER_DISCONNECTED, new PeerClosedException(), false);
         }
     }
 

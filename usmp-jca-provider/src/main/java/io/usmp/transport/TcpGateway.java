@@ -174,11 +174,12 @@ final class TcpGateway implements UsmpServer {
     }
 
     private void bindTcp() throws IOException {
+        // No TCP_NODELAY option: Netty enables it on every accepted socket already, and setting it
+        // again cost a second setsockopt per connection.
         ServerBootstrap b = new ServerBootstrap()
                 .group(transport.group())
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(MIN_READ_BUFFER, MIN_READ_BUFFER, MAX_READ_BUFFER))

@@ -53,6 +53,16 @@ class TcpMessagingTest {
     }
 
     @Test
+    void acceptedSocketsSendWithoutNagleDelay() throws Exception {
+        Recorder recorder = new Recorder(false);
+        UsmpServer server = loopback.start(Loopback.config(), recorder);
+        loopback.connect(Loopback.client(server, DEVICE));
+        GatewaySession session = (GatewaySession) recorder.nextSession();
+        // Netty's default, which the gateway relies on instead of setting it a second time per connection.
+        assertEquals(Boolean.TRUE, ((EngineHandler) session.handler()).channel().config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY));
+    }
+
+    @Test
     void messagesAtChunkBoundariesArriveIntactBothWays() throws Exception {
         Recorder recorder = new Recorder(false);
         UsmpServer server = loopback.start(Loopback.config(), recorder);

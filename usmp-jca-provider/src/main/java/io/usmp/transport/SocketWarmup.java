@@ -1,7 +1,6 @@
 package io.usmp.transport;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.usmp.ServerConfig;
 import io.usmp.ServerListener;
@@ -37,8 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Once per class loader: compiled code belongs to the classes, so a later gateway with the same
  * classes (another activation, a redeployed MDB) skips it. The private gateway has its own
- * listener (which drops every message), statistics, random PSK and key pairs: its sessions reach
- * nothing of the real gateway's.
+ * listener (which drops every message), statistics, random PSK and key pairs (made per handshake,
+ * no reserve: see {@link TcpGateway#open}): its sessions reach nothing of the real gateway's.
  */
 final class SocketWarmup {
     private static final System.Logger LOG = System.getLogger(SocketWarmup.class.getName());
@@ -80,8 +79,7 @@ final class SocketWarmup {
         try {
             gateway = TcpGateway.open(privateConfig(config, psk), DROP, Clock.SYSTEM, false);
             EngineSettings settings = EngineSettings.defaults(config.crypto());
-            Bootstrap client = new Bootstrap().group(gateway.transport().group()).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true);
+            Bootstrap client = new Bootstrap().group(gateway.transport().group()).channel(NioSocketChannel.class);
             for (int i = 0; i < sessions; i++) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
@@ -127,7 +125,6 @@ final class SocketWarmup {
                 .deliveries(config.maxConcurrentDeliveries(), config.deliveryTurn())
                 .crypto(config.crypto())
                 .random(config.random())
-                .keyPairs(() -> config.crypto().generateKeyPair(config.random()))
                 .build();
     }
 

@@ -18,6 +18,7 @@ import io.usmp.TransportKind;
 import io.usmp.UsmpServer;
 import io.usmp.UsmpSession;
 import io.usmp.UsmpTransport;
+import io.usmp.handshake.KeyPairSource;
 import io.usmp.session.EngineEvent;
 import io.usmp.session.EngineSettings;
 import io.usmp.session.UsmpEngine;
@@ -65,13 +66,14 @@ final class TcpGateway implements UsmpServer {
     static final int MAX_READ_BUFFER = 64 * 1024;
 
     private final ServerConfig config;
-    private final boolean announce;
+    /** False for {@link SocketWarmup}'s private gateway: no INFO lines, no key pair reserve. */
+    private final boolean serving;
     private final ServerListener listener;
     private final GatewaySession.Listener sessionListener;
     /** Protocol time (engines, admission); real waits (bind retry, close grace) use {@link Clock#SYSTEM}. */
     private final Clock clock;
     private final EngineSettings settings;
-    /** Null when the configuration brings its own key pairs (deterministic tests). */
+    /** Null when the configuration brings its own key pairs (deterministic tests) or for the warm-up's gateway. */
     private final KeyPairReserve keyPairReserve;
     private final Admission admission;
     private final NettyTransport transport;
@@ -99,18 +101,18 @@ final class TcpGateway implements UsmpServer {
     private UdpGateway udp;
     private volatile boolean closing;
 
-    private TcpGateway(ServerConfig config, ServerListener listener, Clock clock, boolean announce) {
+    private TcpGateway(ServerConfig config, ServerListener listener, Clock clock, boolean serving) {
         this.config = config;
-        this.announce = announce;
+        this.serving = serving;
         this.listener = listener;
         this.sessionListener = GatewaySession.Listener.of(listener);
         this.clock = clock;
         EngineSettings defaults = EngineSettings.defaults(config.crypto());
-        this.keyPairReserve = config.keyPairs() != null ? null
-                : new KeyPairReserve(() -> config.crypto().generateKeyPair(config.random()), KEY_PAIR_RESERVE,
-                        KEY_PAIR_RESERVE_LIFETIME_NANOS, System::nanoTime);
+        KeyPairSource fresh = () -> config.crypto().generateKeyPair(config.random());
+        this.keyPairReserve = config.keyPairs() != null || !serving ? null
+                : new KeyPairReserve(fresh, KEY_PAIR_RESERVE, KEY_PAIR_RESERVE_LIFETIME_NANOS, System::nanoTime);
         this.settings = new EngineSettings(config.crypto(), config.random(),
-                keyPairReserve != null ? keyPairReserve : config.keyPairs(),
+                keyPairReserve != null ? keyPairReserve : config.keyPairs() != null ? config.keyPairs() : fresh,
                 config.handshakeTimeout(), defaults.keepalive(), config.sessionTimeout(), config.slowConsumerTimeout());
         this.admission = new Admission(config);
         UsmpTransport t = config.transport();
@@ -145,9 +147,9 @@ final class TcpGateway implements UsmpServer {
         return open(config, listener, clock, true);
     }
 
-    /** Binds and starts accepting; {@code announce}: log listening and closing at INFO (not for {@link SocketWarmup}'s). */
-    static TcpGateway open(ServerConfig config, ServerListener listener, Clock clock, boolean announce) throws IOException {
-        TcpGateway gateway = new TcpGateway(config, listener, clock, announce);
+    /** Binds and starts accepting; {@code serving} false for {@link SocketWarmup}'s private gateway. */
+    static TcpGateway open(ServerConfig config, ServerListener listener, Clock clock, boolean serving) throws IOException {
+        TcpGateway gateway = new TcpGateway(config, listener, clock, serving);
         try {
             gateway.bind();
         } catch (IOException | RuntimeException e) {
@@ -208,7 +210,7 @@ final class TcpGateway implements UsmpServer {
                 }
             }
         }
-        if (announce) {
+        if (serving) {
             LOG.log(Level.INFO, "USMP gateway listening on {0}", serverChannel.localAddress());
         }
     }
@@ -461,7 +463,7 @@ final class TcpGateway implements UsmpServer {
             udp.close(Math.max(1, deadline - Clock.SYSTEM.millis()));
         }
         releaseResources();
-        if (announce) {
+        if (serving) {
             LOG.log(Level.INFO, "USMP gateway closed");
         }
     }

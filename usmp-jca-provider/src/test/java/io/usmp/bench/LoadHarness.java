@@ -161,10 +161,12 @@ public final class LoadHarness {
         Row first = null;
         Row sequential = null;
         Row last = null;
+        boolean settled = false;
         int batches = 0;
-        while (batches < maxBatches && (last == null || !last.settled() || !sequential.settled())) {
+        while (batches < maxBatches && !settled) {
             sequential = handshakes(1, perBatch / 4);
             last = handshakes(16, perBatch);
+            settled = sequential.settled() && last.settled();
             first = first == null ? last : first;
             batches++;
             if (last.threads == null) {
@@ -178,7 +180,7 @@ public final class LoadHarness {
                 last.threads == null ? "no /proc: JIT share unknown, fixed count"
                         : String.format(Locale.ROOT, "stops once the gateway's JIT threads take < %.0f %% of its CPU in both batches "
                                 + "(last: %.1f %% and %.1f %%%s)", SETTLED_JIT_SHARE * 100, sequential.jitShare() * 100,
-                                last.jitShare() * 100, last.settled() && sequential.settled() ? ""
+                                last.jitShare() * 100, settled ? ""
                                         : ", limit of " + maxBatches + " reached: not settled"));
         double bound = x25519Bound();
         out.println();

@@ -58,9 +58,10 @@ import org.wildfly.plugin.tools.server.ServerManager;
  * <p>Arguments: the parts to run, any of {@code usmp mqtt storm boot} (default all). System properties:
  * jboss.home, artemis.home, bench.rar, bench.out (required, set by the script); bench.devices
  * (USMP fleet sizes, default 100,1000), bench.mqtt.devices (default 100), bench.warmup and
- * bench.measure (seconds per measurement, default 4 and 8), bench.storm.rounds and bench.boot.rounds (storms after a
- * redeploy and after a restart of WildFly, one row each, default 1), bench.jfr (default true: a JFR profile of WildFly in bench.out), bench.asprof (path of
- * async-profiler's libasyncProfiler.so: WildFly is sampled every 200 µs of CPU (perf events) in each
+ * bench.measure (seconds per measurement, default 4 and 8), bench.storm.rounds and bench.boot.rounds
+ * (storms after a redeploy and after a restart of WildFly, one row each, default 1), bench.boot.afterBoot
+ * (restart storms once WildFly reports it has booted), bench.jfr (default true: a JFR profile of WildFly
+ * in bench.out), bench.asprof (path of async-profiler's libasyncProfiler.so: WildFly is sampled every 200 µs of CPU (perf events) in each
  * saturating window and storm, collapsed stacks written to bench.out/profile-*.collapsed; JFR's
  * 10-20 ms sampling caught too few samples of a 1 s storm).
  * Environment: BENCH_WILDFLY_JVM, extra JVM options for WildFly (e.g. another garbage collector).
@@ -899,14 +900,18 @@ public final class WildFlyBench {
             }
             wildflyPid = javaPid(wildfly);
             long open = System.nanoTime();
-            if (afterBoot && !server.waitFor(240, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("WildFly did not finish booting within 240 s of the restart");
+            if (afterBoot) {
+                awaitBooted();
             }
             stormRow("boot-storm-" + (round + 1), String.format(Locale.ROOT, " (WildFly JVM %d; storm %.1f s after the port opened)",
                     wildflyPid, (System.nanoTime() - open) / 1e9));
-            if (!server.waitFor(240, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("WildFly did not finish booting within 240 s of the restart");
-            }
+            awaitBooted();
+        }
+    }
+
+    private void awaitBooted() throws InterruptedException {
+        if (!server.waitFor(240, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("WildFly did not finish booting within 240 s of the restart");
         }
     }
 

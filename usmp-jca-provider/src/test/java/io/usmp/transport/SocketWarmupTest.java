@@ -59,6 +59,14 @@ class SocketWarmupTest {
     }
 
     @Test
+    void aPrivateGatewayThatCannotStartEndsTheWarmUpWithoutThrowing() {
+        NettyTransport closed = NettyTransport.withThreadFactory(1, NettyTransport.daemonThreads("warmup-test"));
+        closed.close();
+        ServerConfig config = ServerConfig.builder(PskResolver.shared(Loopback.PSK)).transport(closed).build();
+        assertEquals(0, SocketWarmup.run(config, 10, 60_000_000_000L), "no session, no exception: the real port opens anyway");
+    }
+
+    @Test
     void anExhaustedBudgetStartsNoSessionAndDoesNotFail() {
         ServerConfig config = ServerConfig.builder(PskResolver.shared(Loopback.PSK)).build();
         assertEquals(0, SocketWarmup.run(config, 1_000, 0), "no session starts");
